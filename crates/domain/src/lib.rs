@@ -1,0 +1,4 @@
+//! The domain of Praxis: value types and rules that hold whatever stores or serves them.
+//!
+//! Nothing here does I/O. Every type that can be constructed from outside validates its input, so a value
+//! of it is valid by construction.
