@@ -2,3 +2,9 @@
 //!
 //! Nothing here does I/O. Every type that can be constructed from outside validates its input, so a value
 //! of it is valid by construction.
+
+pub mod access;
+pub mod audit;
+pub mod email;
+pub mod organization;
+pub mod password;

@@ -1,0 +1,53 @@
+//! The HTTP edge: thin handlers that parse, call a service and map its answer.
+
+pub mod middleware;
+mod openapi;
+pub mod problem;
+mod routes;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::FromRef;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use openapi::{OPENAPI_PATH, openapi};
+
+use crate::config::Settings;
+use crate::services::health::HealthService;
+use crate::store::Store;
+use crate::telemetry::metrics::Metrics;
+
+/// What handlers may reach; each takes only the part it needs.
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    pub metrics: Arc<Metrics>,
+    pub health: HealthService,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, store: Store) -> Self {
+        let health = HealthService::new(store.clone(), settings.data_dir.clone());
+        Self {
+            settings: Arc::new(settings),
+            store,
+            metrics: Arc::new(Metrics::new()),
+            health,
+        }
+    }
+}
+
+/// Every route with its handler, before the pipeline. Tests may add routes here before applying it.
+pub fn routes(state: AppState) -> Router {
+    let (api, document) = routes::api().split_for_parts();
+    api.with_state(state)
+        .merge(SwaggerUi::new("/docs").url(OPENAPI_PATH, document))
+        .fallback(routes::no_route)
+}
+
+/// The complete application: routes wrapped in the request pipeline.
+pub fn router(state: AppState) -> Router {
+    middleware::apply(routes(state.clone()), &state)
+}

@@ -1,0 +1,168 @@
+//! Errors as `application/problem+json` (RFC 9457).
+//!
+//! Handlers return [`ApiError`]; it travels to the problem middleware as a response extension, and the
+//! middleware renders it with the request id. Answers that never reach a handler (no route, wrong method,
+//! body too large, timeout, panic) are rendered by the same middleware from their status.
+
+use axum::Extension;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The kinds of problem Praxis answers with; each has a stable `type` URI documented in `docs/api.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    MalformedRequest,
+    RouteNotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    Internal,
+    NotReady,
+    Timeout,
+}
+
+impl ProblemKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::MalformedRequest => StatusCode::BAD_REQUEST,
+            Self::RouteNotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::NotReady | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            Self::MalformedRequest => "malformed-request",
+            Self::RouteNotFound => "route-not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::ValidationFailed => "validation-failed",
+            Self::Internal => "internal-error",
+            Self::NotReady => "not-ready",
+            Self::Timeout => "timeout",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::MalformedRequest => "Malformed request",
+            Self::RouteNotFound => "No such route",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::PayloadTooLarge => "Request body too large",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::ValidationFailed => "Invalid values",
+            Self::Internal => "Internal error",
+            Self::NotReady => "Not ready",
+            Self::Timeout => "Request timed out",
+        }
+    }
+
+    /// A relative URI reference, resolved against the server, as RFC 9457 allows.
+    pub fn type_uri(self) -> String {
+        format!("/problems/{}", self.slug())
+    }
+
+    /// The kind for an answer some layer produced without a handler.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::RouteNotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::UNPROCESSABLE_ENTITY => Self::ValidationFailed,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Timeout,
+            status if status.is_client_error() => Self::MalformedRequest,
+            _ => Self::Internal,
+        }
+    }
+}
+
+/// A problem as it goes over the wire.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation-failed",
+    "title": "Invalid values",
+    "status": 422,
+    "detail": "1 field has an invalid value",
+    "request_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11",
+    "errors": [{"field": "slug", "code": "invalid_slug", "message": "a slug has lowercase letters, digits and hyphens"}]
+}))]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong with this request, for a person to read.
+    pub detail: String,
+    /// The request id, also in the `X-Request-Id` header and the server's log.
+    pub request_id: String,
+    /// One entry per invalid field, on validation failures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Why one field of the input was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field's path in the input, e.g. `identifiers[0].value`.
+    pub field: String,
+    /// A stable machine-readable code, e.g. `too_short`.
+    pub code: String,
+    pub message: String,
+}
+
+/// An error a handler answers with; rendered by the problem middleware.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub kind: ProblemKind,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn into_problem(self, request_id: &str) -> Problem {
+        Problem {
+            type_uri: self.kind.type_uri(),
+            title: self.kind.title().to_owned(),
+            status: self.kind.status().as_u16(),
+            detail: self.detail,
+            request_id: request_id.to_owned(),
+            errors: self.errors,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.kind.status(), Extension(self)).into_response()
+    }
+}
+
+/// Serializes a problem with its content type; anything serializable can ride along as extension members.
+pub fn problem_response(status: StatusCode, body: &impl Serialize) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+}

@@ -1,0 +1,4 @@
+//! The services own the rules and the transactions, one module per capability. They take plain inputs,
+//! never HTTP types, and return domain values or typed errors.
+
+pub mod health;

@@ -1,0 +1,4 @@
+//! Logs and metrics: what an operator sees of a running server.
+
+pub mod logging;
+pub mod metrics;
