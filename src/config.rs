@@ -235,16 +235,15 @@ fn required_file(path: &Path) -> Result<PathBuf, ConfigError> {
 
 fn from_figment(error: figment::Error) -> ConfigError {
     let setting = error.path.join(".");
-    let origin = match (&error.metadata, &error.profile) {
-        (Some(metadata), Some(profile)) if !error.path.is_empty() => {
-            format!(
-                "{}: {}",
-                metadata.name,
-                metadata.interpolate(profile, &error.path)
-            )
-        }
-        (Some(metadata), _) => metadata.name.to_string(),
-        _ => "the settings".to_owned(),
+    let origin = match &error.metadata {
+        Some(metadata) => match &metadata.source {
+            Some(figment::Source::File(path)) => format!("file {}", path.display()),
+            _ if metadata.name.contains("environment") => {
+                format!("environment variable {ENV_PREFIX}{}", setting.to_uppercase())
+            }
+            _ => metadata.name.to_string(),
+        },
+        None => "the settings".to_owned(),
     };
     ConfigError::Invalid {
         setting: if setting.is_empty() {

@@ -1,3 +1,4 @@
+#![allow(clippy::result_large_err)] // figment's Jail fixes the closure's error type
 use figment::Jail;
 
 use super::*;

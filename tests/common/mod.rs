@@ -1,0 +1,162 @@
+//! The integration-test harness: a real server on a random port against a fresh database, SQLite or
+//! PostgreSQL, spoken to over HTTP.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+pub mod postgres;
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use praxis::app::{Application, serve};
+use praxis::config::{DatabaseUrl, Settings};
+use praxis::http::{self, AppState, middleware};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use postgres::TestDatabase;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares each listed `async fn name(backend: Backend)` as two tests, `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    )+};
+}
+
+/// A running server and what it needs to stay alive; dropping it drops its database.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<io::Result<()>>>,
+    pub data_dir: TempDir,
+    pub database: Option<TestDatabase>,
+}
+
+/// Settings for a test server: port 0, a fresh data directory, and the given backend's fresh database.
+pub async fn test_settings(backend: Backend) -> (Settings, TempDir, Option<TestDatabase>) {
+    let data_dir = tempfile::tempdir().expect("a temporary directory");
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.path().to_owned(),
+        db_max_connections: 8,
+        ..Settings::default()
+    };
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => {
+            let database = TestDatabase::create().await;
+            settings.database_url = Some(DatabaseUrl::parse(&database.url()).unwrap());
+            Some(database)
+        }
+    };
+    (settings, data_dir, database)
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}, |routes| routes).await
+    }
+
+    /// Spawns with adjusted settings and with extra routes inside the same pipeline as the real ones.
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut Settings),
+        extra_routes: impl FnOnce(Router) -> Router,
+    ) -> Self {
+        let (mut settings, data_dir, database) = test_settings(backend).await;
+        configure(&mut settings);
+        let grace = Duration::from_secs(settings.shutdown_grace_secs);
+        let app = Application::build(settings)
+            .await
+            .expect("the test server starts");
+        let address = app.local_addr().unwrap();
+        let (state, listener) = app.into_parts();
+        let router = middleware::apply(extra_routes(http::routes(state.clone())), &state);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(serve(
+            listener,
+            router,
+            async {
+                let _ = stopped.await;
+            },
+            grace,
+        ));
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            state,
+            stop: Some(stop),
+            server: Some(server),
+            data_dir,
+            database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Asks the server to shut down gracefully and waits until it has.
+    pub async fn stop(&mut self) -> io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let result = match self.server.take() {
+            Some(server) => server.await.expect("the server task does not panic"),
+            None => Ok(()),
+        };
+        self.state.store.close().await;
+        result
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// Reads a problem answer, checking the parts every problem has.
+pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert_eq!(body["request_id"], request_id.as_str());
+    assert!(body["type"].as_str().unwrap().starts_with("/problems/"), "{body}");
+    assert!(!body["title"].as_str().unwrap().is_empty());
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+    body
+}

@@ -1,0 +1,108 @@
+//! The OpenAPI document is accurate: every route the router serves is in it, and everything in it is served.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Backend, TestApp};
+
+/// Every operation Praxis serves. A new route fails this test until it is listed here (and, from the
+/// access-control work on, in the permission matrix).
+const OPERATIONS: &[(&str, &str)] = &[
+    ("get", "/health"),
+    ("get", "/health/live"),
+    ("get", "/health/ready"),
+    ("get", "/metrics"),
+];
+
+fn documented(document: &serde_json::Value) -> BTreeSet<(String, String)> {
+    document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (method.clone(), path.clone()))
+        })
+        .collect()
+}
+
+async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app.get("/api/v1/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let document: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+
+    let expected: BTreeSet<(String, String)> = OPERATIONS
+        .iter()
+        .map(|(method, path)| (method.to_string(), path.to_string()))
+        .collect();
+    assert_eq!(documented(&document), expected);
+    assert_eq!(
+        praxis::http::openapi().paths.paths.len(),
+        document["paths"].as_object().unwrap().len()
+    );
+
+    for (method, path) in &expected {
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let answer = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status().as_u16();
+        assert!(
+            status != 404 && status != 405,
+            "{method} {path} is documented but answers {status}"
+        );
+    }
+}
+
+async fn every_operation_has_a_summary_and_documented_answers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let document: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(operation["summary"].is_string(), "{method} {path} has a summary");
+            assert!(
+                !operation["responses"].as_object().unwrap().is_empty(),
+                "{method} {path}"
+            );
+            assert!(
+                !operation["tags"].as_array().unwrap().is_empty(),
+                "{method} {path} has a tag"
+            );
+        }
+    }
+    assert!(document["components"]["schemas"]["Problem"].is_object());
+}
+
+async fn the_interactive_docs_are_served_from_the_binary(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("swagger-ui"));
+    for asset in [
+        "/docs/swagger-ui.css",
+        "/docs/swagger-ui-bundle.js",
+        "/docs/swagger-initializer.js",
+    ] {
+        let answer = app.get(asset).await;
+        assert_eq!(answer.status(), 200, "{asset}");
+        let body = answer.text().await.unwrap();
+        assert!(
+            !body.contains("https://petstore"),
+            "{asset} points at our document"
+        );
+    }
+}
+
+on_both_backends!(
+    the_document_lists_exactly_the_routes_served,
+    every_operation_has_a_summary_and_documented_answers,
+    the_interactive_docs_are_served_from_the_binary,
+);
