@@ -1,6 +1,6 @@
 -- The tenant every other table belongs to.
 create table organization (
-    organization_id text primary key not null,
+    organization_id blob primary key not null,
     slug text not null unique,
     name text not null,
     time_zone text not null,
@@ -8,6 +8,6 @@ create table organization (
     currency text not null,
     locale text not null,
     version integer not null default 1,
-    created_at text not null,
-    updated_at text not null
+    created_at integer not null,
+    updated_at integer not null
 ) strict;

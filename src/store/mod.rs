@@ -3,13 +3,27 @@
 //! Callers hold a [`Store`] and never learn which backend is behind it; the SQL is written once where the
 //! dialects agree and forked per backend only where they really differ.
 
+mod api_keys;
+mod audit;
 mod data_dir;
+mod organizations;
 mod postgres;
+mod sessions;
 mod sqlite;
+mod tx;
+mod types;
+mod users;
 
 use std::time::Duration;
 
+pub use api_keys::ApiKeyRow;
+pub use audit::{AuditFilter, AuditRow, UnreadableEvent};
 pub use data_dir::{DataDirError, prepare_data_dir, probe_writable};
+pub use organizations::OrganizationRow;
+pub use sessions::{SessionRow, SessionWithUser};
+pub use tx::{Tx, is_unique_violation};
+pub use types::DbTime;
+pub use users::{LoginFailures, UserRow};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -61,6 +75,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
 }
 
 impl Store {

@@ -15,7 +15,7 @@ const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
 #[derive(Clone, Debug)]
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PgStore {
