@@ -31,6 +31,17 @@ pub struct Settings {
     pub shutdown_grace_secs: u64,
     #[serde(deserialize_with = "list_or_comma_separated")]
     pub cors_allowed_origins: Vec<String>,
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
+    pub lockout_threshold: u32,
+    pub lockout_window_minutes: u32,
+    pub lockout_minutes: u32,
+    /// Login attempts per client IP per minute; 0 turns the limit off.
+    pub rate_limit_login_per_ip: u32,
+    /// Login attempts per account (organization and e-mail) per minute; 0 turns the limit off.
+    pub rate_limit_login_per_account: u32,
+    /// Requests per signed-in user or API key per minute; 0 turns the limit off.
+    pub rate_limit_per_principal: u32,
 }
 
 impl Default for Settings {
@@ -47,6 +58,14 @@ impl Default for Settings {
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
             cors_allowed_origins: Vec::new(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            lockout_threshold: 5,
+            lockout_window_minutes: 15,
+            lockout_minutes: 15,
+            rate_limit_login_per_ip: 30,
+            rate_limit_login_per_account: 10,
+            rate_limit_per_principal: 6000,
         }
     }
 }
@@ -64,6 +83,14 @@ const KEYS: &[&str] = &[
     "request_timeout_secs",
     "shutdown_grace_secs",
     "cors_allowed_origins",
+    "session_idle_minutes",
+    "session_absolute_hours",
+    "lockout_threshold",
+    "lockout_window_minutes",
+    "lockout_minutes",
+    "rate_limit_login_per_ip",
+    "rate_limit_login_per_account",
+    "rate_limit_per_principal",
 ];
 
 /// What the command line set; `None` leaves the setting to the layers below.
@@ -210,6 +237,17 @@ impl Settings {
         }
         if self.request_timeout_secs == 0 {
             return Err(setting("request_timeout_secs", "must be at least 1".into()));
+        }
+        for (name, value) in [
+            ("session_idle_minutes", self.session_idle_minutes),
+            ("session_absolute_hours", self.session_absolute_hours),
+            ("lockout_threshold", self.lockout_threshold),
+            ("lockout_window_minutes", self.lockout_window_minutes),
+            ("lockout_minutes", self.lockout_minutes),
+        ] {
+            if value == 0 {
+                return Err(setting(name, "must be at least 1".into()));
+            }
         }
         if self.body_limit_bytes < 1024 {
             return Err(setting("body_limit_bytes", "must be at least 1024".into()));

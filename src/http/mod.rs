@@ -1,5 +1,6 @@
 //! The HTTP edge: thin handlers that parse, call a service and map its answer.
 
+mod extract;
 pub mod middleware;
 mod openapi;
 pub mod problem;
@@ -14,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use openapi::{OPENAPI_PATH, openapi};
 
 use crate::config::Settings;
+use crate::services::access::AccessService;
 use crate::services::health::HealthService;
 use crate::store::Store;
 use crate::telemetry::metrics::Metrics;
@@ -25,12 +27,15 @@ pub struct AppState {
     pub store: Store,
     pub metrics: Arc<Metrics>,
     pub health: HealthService,
+    pub access: AccessService,
 }
 
 impl AppState {
     pub fn new(settings: Settings, store: Store) -> Self {
         let health = HealthService::new(store.clone(), settings.data_dir.clone());
+        let access = AccessService::new(store.clone(), &settings);
         Self {
+            access,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),

@@ -10,12 +10,20 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::services::error::ServiceError;
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The kinds of problem Praxis answers with; each has a stable `type` URI documented in `docs/api.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
     MalformedRequest,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    PreconditionFailed,
+    TooManyRequests,
     RouteNotFound,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -30,6 +38,12 @@ impl ProblemKind {
     pub fn status(self) -> StatusCode {
         match self {
             Self::MalformedRequest => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -43,6 +57,12 @@ impl ProblemKind {
     fn slug(self) -> &'static str {
         match self {
             Self::MalformedRequest => "malformed-request",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not-found",
+            Self::Conflict => "conflict",
+            Self::PreconditionFailed => "precondition-failed",
+            Self::TooManyRequests => "too-many-requests",
             Self::RouteNotFound => "route-not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::PayloadTooLarge => "payload-too-large",
@@ -57,6 +77,12 @@ impl ProblemKind {
     fn title(self) -> &'static str {
         match self {
             Self::MalformedRequest => "Malformed request",
+            Self::Unauthenticated => "Authentication required",
+            Self::Forbidden => "Not permitted",
+            Self::NotFound => "Not found",
+            Self::Conflict => "Conflict",
+            Self::PreconditionFailed => "Precondition failed",
+            Self::TooManyRequests => "Too many requests",
             Self::RouteNotFound => "No such route",
             Self::MethodNotAllowed => "Method not allowed",
             Self::PayloadTooLarge => "Request body too large",
@@ -77,6 +103,11 @@ impl ProblemKind {
     pub fn from_status(status: StatusCode) -> Self {
         match status {
             StatusCode::NOT_FOUND => Self::RouteNotFound,
+            StatusCode::UNAUTHORIZED => Self::Unauthenticated,
+            StatusCode::FORBIDDEN => Self::Forbidden,
+            StatusCode::CONFLICT => Self::Conflict,
+            StatusCode::PRECONDITION_FAILED => Self::PreconditionFailed,
+            StatusCode::TOO_MANY_REQUESTS => Self::TooManyRequests,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
@@ -129,6 +160,7 @@ pub struct ApiError {
     pub kind: ProblemKind,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -137,6 +169,18 @@ impl ApiError {
             kind,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => format!("`{}`: {}", errors[0].field, errors[0].message),
+            n => format!("{n} fields have invalid values"),
+        };
+        Self {
+            errors,
+            ..Self::new(ProblemKind::ValidationFailed, detail)
         }
     }
 
@@ -154,8 +198,62 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.kind.status(), Extension(self)).into_response()
+        let mut response = (self.kind.status(), Extension(self.clone())).into_response();
+        let headers = response.headers_mut();
+        if let Some(seconds) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.kind == ProblemKind::Unauthenticated {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Unauthenticated => Self::new(
+                ProblemKind::Unauthenticated,
+                "send a valid bearer token or API key in the Authorization header",
+            ),
+            ServiceError::Forbidden(detail) => Self::new(ProblemKind::Forbidden, detail),
+            ServiceError::NotFound(entity) => Self::new(ProblemKind::NotFound, format!("no such {entity}")),
+            ServiceError::Conflict(detail) => Self::new(ProblemKind::Conflict, detail),
+            ServiceError::StaleVersion { current } => Self::new(
+                ProblemKind::PreconditionFailed,
+                format!("the record has changed; its current version is {current}"),
+            ),
+            ServiceError::Invalid(issues) => Self::invalid(
+                issues
+                    .into_iter()
+                    .map(|issue| FieldError {
+                        field: issue.field,
+                        code: issue.code,
+                        message: issue.message,
+                    })
+                    .collect(),
+            ),
+            ServiceError::RateLimited { retry_after_secs } => Self {
+                retry_after_secs: Some(retry_after_secs),
+                ..Self::new(
+                    ProblemKind::TooManyRequests,
+                    format!("too many requests; retry in {retry_after_secs} s"),
+                )
+            },
+            ServiceError::Store(cause) => internal(&cause),
+            ServiceError::Internal(cause) => internal(&cause),
+        }
+    }
+}
+
+/// The cause goes to the log (within the request's span, so with its id); the caller learns nothing of it.
+fn internal(cause: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(error = %cause, "request failed");
+    ApiError::new(
+        ProblemKind::Internal,
+        "an internal error occurred; quote the request id when reporting it",
+    )
 }
 
 /// Serializes a problem with its content type; anything serializable can ride along as extension members.

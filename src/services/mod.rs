@@ -1,4 +1,8 @@
 //! The services own the rules and the transactions, one module per capability. They take plain inputs,
 //! never HTTP types, and return domain values or typed errors.
 
+pub mod access;
+pub mod audit;
+pub mod error;
 pub mod health;
+pub mod organizations;

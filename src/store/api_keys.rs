@@ -20,7 +20,8 @@ pub struct ApiKeyRow {
     pub last_used_at: Option<DbTime>,
 }
 
-const COLUMNS: &str = "api_key_id, organization_id, name, prefix, secret_hash, scopes, created_by, created_at,
+const COLUMNS: &str =
+    "api_key_id, organization_id, name, prefix, secret_hash, scopes, created_by, created_at,
     expires_at, revoked_at, last_used_at";
 
 impl Tx {
@@ -44,7 +45,10 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn api_key_by_secret_hash(&mut self, secret_hash: &str) -> Result<Option<ApiKeyRow>, StoreError> {
+    pub async fn api_key_by_secret_hash(
+        &mut self,
+        secret_hash: &str,
+    ) -> Result<Option<ApiKeyRow>, StoreError> {
         let sql = format!("select {COLUMNS} from api_key where secret_hash = $1");
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(secret_hash)
@@ -52,7 +56,11 @@ impl Tx {
             .await?))
     }
 
-    pub async fn api_key(&mut self, organization_id: Uuid, api_key_id: Uuid) -> Result<Option<ApiKeyRow>, StoreError> {
+    pub async fn api_key(
+        &mut self,
+        organization_id: Uuid,
+        api_key_id: Uuid,
+    ) -> Result<Option<ApiKeyRow>, StoreError> {
         let sql = format!("select {COLUMNS} from api_key where organization_id = $1 and api_key_id = $2");
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(organization_id)
@@ -61,7 +69,12 @@ impl Tx {
             .await?))
     }
 
-    pub async fn api_keys(&mut self, organization_id: Uuid, after: Option<Uuid>, limit: i64) -> Result<Vec<ApiKeyRow>, StoreError> {
+    pub async fn api_keys(
+        &mut self,
+        organization_id: Uuid,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<ApiKeyRow>, StoreError> {
         let sql = format!(
             "select {COLUMNS} from api_key where organization_id = $1 and api_key_id > $2 order by api_key_id limit $3"
         );
@@ -73,8 +86,14 @@ impl Tx {
             .await?))
     }
 
-    pub async fn revoke_api_key(&mut self, organization_id: Uuid, api_key_id: Uuid, now: DbTime) -> Result<bool, StoreError> {
-        let affected = on_conn!(self, |conn| sqlx::query(
+    pub async fn revoke_api_key(
+        &mut self,
+        organization_id: Uuid,
+        api_key_id: Uuid,
+        now: DbTime,
+    ) -> Result<bool, StoreError> {
+        let affected = on_conn!(self, |conn| {
+            sqlx::query(
             "update api_key set revoked_at = $3 where organization_id = $1 and api_key_id = $2 and revoked_at is null"
         )
         .bind(organization_id)
@@ -82,17 +101,20 @@ impl Tx {
         .bind(now)
         .execute(conn)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(affected == 1)
     }
 
     pub async fn touch_api_key(&mut self, api_key_id: Uuid, now: DbTime) -> Result<(), StoreError> {
-        on_conn!(self, |conn| sqlx::query("update api_key set last_used_at = $2 where api_key_id = $1")
-            .bind(api_key_id)
-            .bind(now)
-            .execute(conn)
-            .await?
-            .rows_affected());
+        on_conn!(self, |conn| sqlx::query(
+            "update api_key set last_used_at = $2 where api_key_id = $1"
+        )
+        .bind(api_key_id)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected());
         Ok(())
     }
 }

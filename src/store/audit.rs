@@ -40,7 +40,10 @@ pub struct UnreadableEvent {
 
 impl AuditRow {
     pub fn to_event(&self) -> Result<(AuditEvent, ChainHash), UnreadableEvent> {
-        let unreadable = |reason: String| UnreadableEvent { seq: self.seq, reason };
+        let unreadable = |reason: String| UnreadableEvent {
+            seq: self.seq,
+            reason,
+        };
         let actor = match (self.actor_kind.as_str(), self.actor_id) {
             ("user", Some(id)) => Actor::User { id },
             ("api_key", Some(id)) => Actor::ApiKey { id },
@@ -55,7 +58,10 @@ impl AuditRow {
             other => return Err(unreadable(format!("unknown outcome {other:?}"))),
         };
         let details = serde_json::from_str(&self.details).map_err(|e| unreadable(e.to_string()))?;
-        let hash = self.hash.parse().map_err(|_| unreadable("malformed hash".to_owned()))?;
+        let hash = self
+            .hash
+            .parse()
+            .map_err(|_| unreadable("malformed hash".to_owned()))?;
         let event = AuditEvent {
             organization_id: self.organization_id,
             seq: self.seq,
@@ -90,7 +96,8 @@ pub struct AuditFilter {
     pub before_seq: Option<i64>,
 }
 
-const COLUMNS: &str = "organization_id, seq, occurred_at, actor_kind, actor_id, actor_role, action, entity_type,
+const COLUMNS: &str =
+    "organization_id, seq, occurred_at, actor_kind, actor_id, actor_role, action, entity_type,
     entity_id, patient_id, outcome, request_id, ip, user_agent, details, hash";
 
 impl Tx {
@@ -103,9 +110,11 @@ impl Tx {
         .fetch_one(conn)
         .await?);
         event.seq = seq;
-        let prev: ChainHash = prev
-            .parse()
-            .map_err(|_| StoreError::Corrupt(format!("the audit chain head of an organization is malformed at {seq}")))?;
+        let prev: ChainHash = prev.parse().map_err(|_| {
+            StoreError::Corrupt(format!(
+                "the audit chain head of an organization is malformed at {seq}"
+            ))
+        })?;
         let hash = chain_hash(&prev, &event).to_string();
         let details = event.details.to_string();
         let occurred_at = DbTime::new(event.occurred_at);
@@ -143,9 +152,16 @@ impl Tx {
     }
 
     /// The trail for an auditor, newest first.
-    pub async fn audit_events(&mut self, organization_id: Uuid, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+    pub async fn audit_events(
+        &mut self,
+        organization_id: Uuid,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
         Ok(on_conn!(self, |conn| {
-            let mut query = QueryBuilder::new(format!("select {COLUMNS} from audit_event where organization_id = "));
+            let mut query = QueryBuilder::new(format!(
+                "select {COLUMNS} from audit_event where organization_id = "
+            ));
             query.push_bind(organization_id);
             if let Some(actor_id) = filter.actor_id {
                 query.push(" and actor_id = ").push_bind(actor_id);
@@ -177,7 +193,12 @@ impl Tx {
     }
 
     /// One page of an organization's chain in sequence order, for verification.
-    pub async fn audit_chain_page(&mut self, organization_id: Uuid, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+    pub async fn audit_chain_page(
+        &mut self,
+        organization_id: Uuid,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
         let sql = format!(
             "select {COLUMNS} from audit_event where organization_id = $1 and seq > $2 order by seq limit $3"
         );
@@ -191,9 +212,11 @@ impl Tx {
 
     /// The recorded tip of the chain: the last sequence number handed out and its hash.
     pub async fn audit_head(&mut self, organization_id: Uuid) -> Result<(i64, String), StoreError> {
-        Ok(on_conn!(self, |conn| sqlx::query_as("select seq, hash from audit_head where organization_id = $1")
-            .bind(organization_id)
-            .fetch_one(conn)
-            .await?))
+        Ok(on_conn!(self, |conn| sqlx::query_as(
+            "select seq, hash from audit_head where organization_id = $1"
+        )
+        .bind(organization_id)
+        .fetch_one(conn)
+        .await?))
     }
 }

@@ -20,12 +20,12 @@ pub use api_keys::ApiKeyRow;
 pub use audit::{AuditFilter, AuditRow, UnreadableEvent};
 pub use data_dir::{DataDirError, prepare_data_dir, probe_writable};
 pub use organizations::OrganizationRow;
+pub use postgres::PgStore;
 pub use sessions::{SessionRow, SessionWithUser};
+pub use sqlite::SqliteStore;
 pub use tx::{Tx, is_unique_violation};
 pub use types::DbTime;
 pub use users::{LoginFailures, UserRow};
-pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
 
 use crate::config::{DatabaseKind, Settings};
 

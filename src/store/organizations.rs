@@ -19,7 +19,8 @@ pub struct OrganizationRow {
     pub updated_at: DbTime,
 }
 
-const COLUMNS: &str = "organization_id, slug, name, time_zone, country, currency, locale, version, created_at, updated_at";
+const COLUMNS: &str =
+    "organization_id, slug, name, time_zone, country, currency, locale, version, created_at, updated_at";
 
 impl Tx {
     /// Creates the organization with an empty audit chain.
@@ -58,7 +59,10 @@ impl Tx {
             .await?))
     }
 
-    pub async fn organization(&mut self, organization_id: Uuid) -> Result<Option<OrganizationRow>, StoreError> {
+    pub async fn organization(
+        &mut self,
+        organization_id: Uuid,
+    ) -> Result<Option<OrganizationRow>, StoreError> {
         let sql = format!("select {COLUMNS} from organization where organization_id = $1");
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(organization_id)

@@ -28,7 +28,8 @@ pub struct SessionWithUser {
     pub active: bool,
 }
 
-const COLUMNS: &str = "s.session_id, s.organization_id, s.user_id, s.token_hash, s.created_at, s.last_seen_at,
+const COLUMNS: &str =
+    "s.session_id, s.organization_id, s.user_id, s.token_hash, s.created_at, s.last_seen_at,
     s.expires_at, s.revoked_at, s.ip, s.user_agent";
 
 impl Tx {
@@ -52,7 +53,10 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn session_by_token_hash(&mut self, token_hash: &str) -> Result<Option<SessionWithUser>, StoreError> {
+    pub async fn session_by_token_hash(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<SessionWithUser>, StoreError> {
         let sql = format!(
             "select {COLUMNS}, u.roles, u.active from session s join app_user u on u.user_id = s.user_id
              where s.token_hash = $1"
@@ -64,17 +68,24 @@ impl Tx {
     }
 
     pub async fn touch_session(&mut self, session_id: Uuid, now: DbTime) -> Result<(), StoreError> {
-        on_conn!(self, |conn| sqlx::query("update session set last_seen_at = $2 where session_id = $1")
-            .bind(session_id)
-            .bind(now)
-            .execute(conn)
-            .await?
-            .rows_affected());
+        on_conn!(self, |conn| sqlx::query(
+            "update session set last_seen_at = $2 where session_id = $1"
+        )
+        .bind(session_id)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     /// The user's sessions that are neither revoked nor past their absolute expiry, newest first.
-    pub async fn live_sessions(&mut self, organization_id: Uuid, user_id: Uuid, now: DbTime) -> Result<Vec<SessionRow>, StoreError> {
+    pub async fn live_sessions(
+        &mut self,
+        organization_id: Uuid,
+        user_id: Uuid,
+        now: DbTime,
+    ) -> Result<Vec<SessionRow>, StoreError> {
         let sql = format!(
             "select {COLUMNS} from session s where s.organization_id = $1 and s.user_id = $2
              and s.revoked_at is null and s.expires_at > $3 order by s.session_id desc"
@@ -88,7 +99,13 @@ impl Tx {
     }
 
     /// Revokes one of the user's sessions; false when there is no such live session.
-    pub async fn revoke_session(&mut self, organization_id: Uuid, user_id: Uuid, session_id: Uuid, now: DbTime) -> Result<bool, StoreError> {
+    pub async fn revoke_session(
+        &mut self,
+        organization_id: Uuid,
+        user_id: Uuid,
+        session_id: Uuid,
+        now: DbTime,
+    ) -> Result<bool, StoreError> {
         let affected = on_conn!(self, |conn| sqlx::query(
             "update session set revoked_at = $4
              where organization_id = $1 and user_id = $2 and session_id = $3 and revoked_at is null"
@@ -103,13 +120,22 @@ impl Tx {
         Ok(affected == 1)
     }
 
-    pub async fn revoke_user_sessions(&mut self, organization_id: Uuid, user_id: Uuid, now: DbTime) -> Result<u64, StoreError> {
+    /// Revokes every live session of the user but `keep` (the nil id keeps none).
+    pub async fn revoke_user_sessions(
+        &mut self,
+        organization_id: Uuid,
+        user_id: Uuid,
+        keep: Uuid,
+        now: DbTime,
+    ) -> Result<u64, StoreError> {
         Ok(on_conn!(self, |conn| sqlx::query(
-            "update session set revoked_at = $3 where organization_id = $1 and user_id = $2 and revoked_at is null"
+            "update session set revoked_at = $3
+             where organization_id = $1 and user_id = $2 and session_id <> $4 and revoked_at is null"
         )
         .bind(organization_id)
         .bind(user_id)
         .bind(now)
+        .bind(keep)
         .execute(conn)
         .await?
         .rows_affected()))

@@ -30,12 +30,14 @@ pub struct LoginFailures {
     pub locked_until: Option<DbTime>,
 }
 
-const COLUMNS: &str = "user_id, organization_id, email, display_name, password_hash, roles, active, failed_logins,
+const COLUMNS: &str =
+    "user_id, organization_id, email, display_name, password_hash, roles, active, failed_logins,
     first_failed_login_at, locked_until, version, created_at, updated_at";
 
 impl Tx {
     pub async fn insert_user(&mut self, row: &UserRow) -> Result<(), StoreError> {
-        on_conn!(self, |conn| sqlx::query(
+        on_conn!(self, |conn| {
+            sqlx::query(
             "insert into app_user (user_id, organization_id, email, display_name, password_hash, roles, active,
              failed_logins, version, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10)"
         )
@@ -51,12 +53,17 @@ impl Tx {
         .bind(row.updated_at)
         .execute(conn)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
     /// `email` is the normalized (lower-case) address, as stored.
-    pub async fn user_by_email(&mut self, organization_id: Uuid, email: &str) -> Result<Option<UserRow>, StoreError> {
+    pub async fn user_by_email(
+        &mut self,
+        organization_id: Uuid,
+        email: &str,
+    ) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("select {COLUMNS} from app_user where organization_id = $1 and email = $2");
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(organization_id)
@@ -65,7 +72,11 @@ impl Tx {
             .await?))
     }
 
-    pub async fn user(&mut self, organization_id: Uuid, user_id: Uuid) -> Result<Option<UserRow>, StoreError> {
+    pub async fn user(
+        &mut self,
+        organization_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("select {COLUMNS} from app_user where organization_id = $1 and user_id = $2");
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(organization_id)
@@ -75,7 +86,12 @@ impl Tx {
     }
 
     /// Users in id order (UUIDv7: creation order) after the cursor; the nil id sorts before every other.
-    pub async fn users(&mut self, organization_id: Uuid, after: Option<Uuid>, limit: i64) -> Result<Vec<UserRow>, StoreError> {
+    pub async fn users(
+        &mut self,
+        organization_id: Uuid,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
         let sql = format!(
             "select {COLUMNS} from app_user where organization_id = $1 and user_id > $2 order by user_id limit $3"
         );
@@ -89,7 +105,9 @@ impl Tx {
 
     /// Writes name, roles and active flag when the stored version is `row.version - 1`.
     pub async fn update_user(&mut self, row: &UserRow) -> Result<bool, StoreError> {
-        let affected = on_conn!(self, |conn| sqlx::query(
+        let affected =
+            on_conn!(self, |conn| {
+                sqlx::query(
             "update app_user set display_name = $3, roles = $4, active = $5, version = $6, updated_at = $7
              where organization_id = $1 and user_id = $2 and version = $6 - 1"
         )
@@ -102,7 +120,8 @@ impl Tx {
         .bind(row.updated_at)
         .execute(conn)
         .await?
-        .rows_affected());
+        .rows_affected()
+            });
         Ok(affected == 1)
     }
 
@@ -129,8 +148,13 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn set_login_failures(&mut self, user_id: Uuid, failures: LoginFailures) -> Result<(), StoreError> {
-        on_conn!(self, |conn| sqlx::query(
+    pub async fn set_login_failures(
+        &mut self,
+        user_id: Uuid,
+        failures: LoginFailures,
+    ) -> Result<(), StoreError> {
+        on_conn!(self, |conn| {
+            sqlx::query(
             "update app_user set failed_logins = $2, first_failed_login_at = $3, locked_until = $4 where user_id = $1"
         )
         .bind(user_id)
@@ -139,7 +163,8 @@ impl Tx {
         .bind(failures.locked_until)
         .execute(conn)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 }

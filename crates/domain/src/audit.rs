@@ -364,7 +364,15 @@ impl BrokenLink {
 pub fn verify_chain<'a>(
     events: impl IntoIterator<Item = (&'a AuditEvent, &'a ChainHash)>,
 ) -> Result<ChainHead, BrokenLink> {
-    let mut head = ChainHead::EMPTY;
+    verify_chain_from(ChainHead::EMPTY, events)
+}
+
+/// Continues a verification from a head already verified, so a long chain can be checked page by page.
+pub fn verify_chain_from<'a>(
+    start: ChainHead,
+    events: impl IntoIterator<Item = (&'a AuditEvent, &'a ChainHash)>,
+) -> Result<ChainHead, BrokenLink> {
+    let mut head = start;
     for (event, stored) in events {
         let expected_seq = head.seq + 1;
         let broken = |kind| BrokenLink { seq: event.seq, kind };

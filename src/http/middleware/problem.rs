@@ -66,6 +66,12 @@ fn default_detail(kind: ProblemKind, limits: Limits) -> String {
         ProblemKind::UnsupportedMediaType => "the request body must be sent as application/json".to_owned(),
         ProblemKind::ValidationFailed => "the request body does not have the expected shape".to_owned(),
         ProblemKind::MalformedRequest => "the request could not be read".to_owned(),
+        ProblemKind::Unauthenticated => "authentication required".to_owned(),
+        ProblemKind::Forbidden => "not permitted".to_owned(),
+        ProblemKind::NotFound => "not found".to_owned(),
+        ProblemKind::Conflict => "the request conflicts with the current state".to_owned(),
+        ProblemKind::PreconditionFailed => "the record has changed since it was read".to_owned(),
+        ProblemKind::TooManyRequests => "too many requests".to_owned(),
         ProblemKind::Timeout => format!("the request did not complete within {} s", limits.timeout_secs),
         ProblemKind::NotReady => "the server is not ready".to_owned(),
         ProblemKind::Internal => {

@@ -1,7 +1,13 @@
 //! One module per resource; `api()` lists every documented route once.
 
+mod api_keys;
+mod audit;
+mod auth;
 mod health;
 mod metrics;
+mod organization;
+mod page;
+mod users;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,6 +21,19 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(health::ready))
         .routes(routes!(health::status))
         .routes(routes!(metrics::render))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::sessions))
+        .routes(routes!(auth::revoke_session))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(organization::read, organization::update))
+        .routes(routes!(users::create, users::list))
+        .routes(routes!(users::read, users::update))
+        .routes(routes!(users::deactivate))
+        .routes(routes!(api_keys::create, api_keys::list))
+        .routes(routes!(api_keys::revoke))
+        .routes(routes!(audit::list))
 }
 
 pub(super) async fn no_route() -> ApiError {
