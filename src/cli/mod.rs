@@ -1,5 +1,7 @@
 //! The command line: parses arguments, loads the settings and hands over to the library.
 
+mod admin;
+mod audit;
 mod serve;
 
 use std::path::PathBuf;
@@ -22,22 +24,42 @@ enum Command {
     Serve(ConfigArgs),
     /// Apply the database migrations and exit.
     Migrate(ConfigArgs),
+    /// Organizations and users, from the shell.
+    Admin {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute every organization's hash chain; exits non-zero naming the first broken link.
+    Verify,
 }
 
 /// The settings every subcommand can be given on the command line; see `docs/configuration.md`.
 #[derive(Debug, Args)]
 struct ConfigArgs {
     /// Configuration file (default: ./praxis.toml when it exists).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     config: Option<PathBuf>,
     /// Address and port to listen on.
-    #[arg(long, value_name = "ADDR:PORT")]
+    #[arg(long, value_name = "ADDR:PORT", global = true)]
     listen: Option<std::net::SocketAddr>,
     /// Directory for the embedded database and other local files.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
     /// postgres://… to run on PostgreSQL; the embedded SQLite database otherwise.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", global = true)]
     database_url: Option<String>,
 }
 
@@ -72,16 +94,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             crate::telemetry::logging::init(settings.log_format, &settings.log_level)?;
             runtime.block_on(serve::run(settings))
         }
-        Command::Migrate(args) => {
-            let settings = args.load()?;
-            crate::telemetry::logging::init(settings.log_format, &settings.log_level)?;
-            runtime.block_on(async {
-                let store = crate::app::open_store(&settings).await?;
-                let version = store.schema_version().await?;
-                store.close().await;
-                tracing::info!(schema_version = version.applied, "migrations applied");
-                Ok(())
-            })
+        Command::Migrate(args) => with_store(&runtime, args, |store| async move {
+            let version = store.schema_version().await?;
+            println!("schema at version {}", version.applied);
+            Ok(())
+        }),
+        Command::Admin { config, command } => {
+            with_store(&runtime, config, |store| async move { admin::run(&store, command).await })
         }
+        Command::Audit { config, command } => with_store(&runtime, config, |store| async move {
+            match command {
+                AuditCommand::Verify => audit::verify(&store).await,
+            }
+        }),
     }
 }
+
+/// Runs a one-off command against the migrated store, closing it cleanly whatever the outcome.
+fn with_store<F, Fut>(runtime: &tokio::runtime::Runtime, args: ConfigArgs, command: F) -> anyhow::Result<()>
+where
+    F: FnOnce(crate::store::Store) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let settings = args.load()?;
+    crate::telemetry::logging::init(settings.log_format, "warn")?;
+    runtime.block_on(async {
+        let store = crate::app::open_store(&settings).await?;
+        let outcome = command(store.clone()).await;
+        store.close().await;
+        outcome
+    })
+}
+

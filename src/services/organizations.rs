@@ -152,7 +152,11 @@ pub async fn bootstrap(store: &Store, input: Bootstrap) -> ServiceResult<(Organi
         created_at: now,
         updated_at: now,
     };
-    apply(&input.fields, &mut row)?;
+    if let Err(ServiceError::Invalid(issues)) = apply(&input.fields, &mut row) {
+        issues.into_iter().for_each(|issue| validation.push(issue));
+    }
+    validation.finish()?;
+    let admin = NewUser::parse(&input.admin_email, &input.admin_name, &["admin".to_owned()], input.admin_password)?;
 
     let mut tx = store.begin_write().await?;
     match tx.insert_organization(&row).await {

@@ -2,6 +2,7 @@
 //! PostgreSQL, spoken to over HTTP.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod clinic;
 pub mod postgres;
 
 use std::io;
@@ -16,6 +17,7 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use clinic::{Clinic, PASSWORD, Session};
 pub use postgres::TestDatabase;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
