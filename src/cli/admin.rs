@@ -4,8 +4,8 @@ use std::io::Read;
 
 use clap::{Args, Subcommand};
 
-use crate::services::access::{join_list, secrets};
 use crate::services::access::users::NewUser;
+use crate::services::access::{join_list, secrets};
 use crate::services::error::ServiceError;
 use crate::services::organizations::{self, Bootstrap, OrganizationFields};
 use crate::store::Store;
@@ -122,9 +122,17 @@ pub async fn run(store: &Store, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::CreateUser(args) => {
             let (password, generated) = password(args.password_stdin)?;
-            let user = NewUser::parse(&args.email, &args.name, &args.roles, password.clone()).map_err(explain)?;
-            let created = organizations::create_user_from_shell(store, &args.slug, user).await.map_err(explain)?;
-            println!("user {} ({}) created with roles {}", created.email, created.id, join_list(&created.roles));
+            let user =
+                NewUser::parse(&args.email, &args.name, &args.roles, password.clone()).map_err(explain)?;
+            let created = organizations::create_user_from_shell(store, &args.slug, user)
+                .await
+                .map_err(explain)?;
+            println!(
+                "user {} ({}) created with roles {}",
+                created.email,
+                created.id,
+                join_list(&created.roles)
+            );
             show_generated(generated, &password);
         }
         AdminCommand::ResetPassword(args) => {

@@ -9,10 +9,16 @@ pub async fn verify(store: &Store) -> anyhow::Result<()> {
     let mut broken = 0;
     for report in &reports {
         match &report.outcome {
-            Ok(head) => println!("organization {}: {} events, chain intact, head {head}", report.organization_id, report.events),
+            Ok(head) => println!(
+                "organization {}: {} events, chain intact, head {head}",
+                report.organization_id, report.events
+            ),
             Err(error) => {
                 broken += 1;
-                println!("organization {}: BROKEN after event {}: {error}", report.organization_id, report.events);
+                println!(
+                    "organization {}: BROKEN after event {}: {error}",
+                    report.organization_id, report.events
+                );
             }
         }
     }

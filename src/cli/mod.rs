@@ -99,9 +99,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("schema at version {}", version.applied);
             Ok(())
         }),
-        Command::Admin { config, command } => {
-            with_store(&runtime, config, |store| async move { admin::run(&store, command).await })
-        }
+        Command::Admin { config, command } => with_store(&runtime, config, |store| async move {
+            admin::run(&store, command).await
+        }),
         Command::Audit { config, command } => with_store(&runtime, config, |store| async move {
             match command {
                 AuditCommand::Verify => audit::verify(&store).await,
@@ -125,4 +125,3 @@ where
         outcome
     })
 }
-

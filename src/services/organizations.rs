@@ -132,13 +132,6 @@ pub async fn bootstrap(store: &Store, input: Bootstrap) -> ServiceResult<(Organi
             ));
         }
     }
-    validation.finish()?;
-    let admin = NewUser::parse(
-        &input.admin_email,
-        &input.admin_name,
-        &["admin".to_owned()],
-        input.admin_password,
-    )?;
     let now = DbTime::now();
     let mut row = OrganizationRow {
         organization_id: Uuid::now_v7(),
@@ -156,7 +149,12 @@ pub async fn bootstrap(store: &Store, input: Bootstrap) -> ServiceResult<(Organi
         issues.into_iter().for_each(|issue| validation.push(issue));
     }
     validation.finish()?;
-    let admin = NewUser::parse(&input.admin_email, &input.admin_name, &["admin".to_owned()], input.admin_password)?;
+    let admin = NewUser::parse(
+        &input.admin_email,
+        &input.admin_name,
+        &["admin".to_owned()],
+        input.admin_password,
+    )?;
 
     let mut tx = store.begin_write().await?;
     match tx.insert_organization(&row).await {

@@ -105,9 +105,8 @@ impl Tx {
 
     /// Writes name, roles and active flag when the stored version is `row.version - 1`.
     pub async fn update_user(&mut self, row: &UserRow) -> Result<bool, StoreError> {
-        let affected =
-            on_conn!(self, |conn| {
-                sqlx::query(
+        let affected = on_conn!(self, |conn| {
+            sqlx::query(
             "update app_user set display_name = $3, roles = $4, active = $5, version = $6, updated_at = $7
              where organization_id = $1 and user_id = $2 and version = $6 - 1"
         )
@@ -121,7 +120,7 @@ impl Tx {
         .execute(conn)
         .await?
         .rows_affected()
-            });
+        });
         Ok(affected == 1)
     }
 

@@ -43,7 +43,9 @@ impl TestApp {
             admin_name: "Admin".to_owned(),
             admin_password: PASSWORD.to_owned(),
         };
-        let (organization, _) = organizations::bootstrap(&self.state.store, input).await.expect("bootstrap");
+        let (organization, _) = organizations::bootstrap(&self.state.store, input)
+            .await
+            .expect("bootstrap");
         let admin = self.sign_in(slug, &email).await;
         Clinic {
             organization_id: organization.id,
