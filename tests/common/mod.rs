@@ -1,6 +1,6 @@
 //! The integration-test harness: a real server on a random port against a fresh database, SQLite or
 //! PostgreSQL, spoken to over HTTP.
-#![allow(dead_code)] // each test binary uses a different part of the harness
+#![allow(dead_code, unused_imports)] // each test binary uses a different part of the harness
 
 pub mod clinic;
 pub mod postgres;
