@@ -29,7 +29,7 @@ create table session (
     ip text,
     user_agent text
 ) strict;
-create index session_user on session (organization_id, user_id);
+create index session_by_user on session (organization_id, user_id);
 
 create table api_key (
     api_key_id blob primary key not null,

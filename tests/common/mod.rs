@@ -61,6 +61,10 @@ pub async fn test_settings(backend: Backend) -> (Settings, TempDir, Option<TestD
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_owned(),
         db_max_connections: 8,
+        // Tests sign in far more often than people do; the tests of the limits set their own.
+        rate_limit_login_per_ip: 100_000,
+        rate_limit_login_per_account: 100_000,
+        rate_limit_per_principal: 100_000,
         ..Settings::default()
     };
     let database = match backend {
