@@ -164,3 +164,109 @@ async fn shutdown_lets_a_request_in_flight_finish(backend: Backend) {
 }
 
 on_both_backends!(shutdown_lets_a_request_in_flight_finish);
+
+#[test]
+fn logs_hold_no_passwords_tokens_or_e_mail_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    const PASSWORD: &str = "harbour lantern quiet meadow";
+    let mut bootstrap = praxis(dir.path())
+        .args(["admin", "bootstrap", "--org", "Fjordklinikken", "--slug", "fjord"])
+        .args([
+            "--timezone",
+            "Europe/Oslo",
+            "--country",
+            "NO",
+            "--currency",
+            "NOK",
+        ])
+        .args(["--email", "kari.nordmann@fjord.example", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut bootstrap.stdin.take().unwrap(), PASSWORD.as_bytes()).unwrap();
+    assert!(bootstrap.wait().unwrap().success());
+
+    let mut server = praxis(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("PRAXIS_LOG_LEVEL", "debug")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut log = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let listening = line.contains("praxis is listening");
+        log.push(line);
+        if listening {
+            break;
+        }
+    }
+    let event: serde_json::Value = serde_json::from_str(log.last().unwrap()).unwrap();
+    let base = format!("http://{}", event["address"].as_str().unwrap());
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let token = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let login = |email: &'static str, password: &'static str| {
+            client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({ "organization": "fjord", "email": email, "password": password }))
+                .send()
+        };
+        assert_eq!(
+            login("kari.nordmann@fjord.example", "not the password at all")
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
+        assert_eq!(
+            login("someone.else@fjord.example", PASSWORD)
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
+        let body: serde_json::Value = login("kari.nordmann@fjord.example", PASSWORD)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = body["token"].as_str().unwrap().to_owned();
+        let created = client
+            .post(format!("{base}/api/v1/users"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "email": "ola.hansen@fjord.example", "display_name": "Ola Hansen",
+                "roles": ["reception"], "password": "copper kettle winter road"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        token
+    });
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(server.wait().unwrap().success());
+    log.extend(lines.map(Result::unwrap));
+    let log = log.join("\n");
+
+    assert!(log.contains("\"route\":\"/api/v1/users\""), "requests are logged");
+    for secret in [
+        PASSWORD,
+        "not the password at all",
+        "copper kettle winter road",
+        token.as_str(),
+        "kari.nordmann",
+        "someone.else",
+        "ola.hansen",
+        "Ola Hansen",
+    ] {
+        assert!(!log.contains(secret), "the log holds {secret:?}");
+    }
+}
