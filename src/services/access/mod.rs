@@ -223,18 +223,12 @@ impl AccessService {
         };
         if let Some(reason) = refusal {
             let actor = Actor::User { id: session.user_id };
-            let denied = audit::event(
-                session.organization_id,
+            let credential = Refused {
+                organization_id: session.organization_id,
                 actor,
-                None,
-                &meta,
-                "auth.session",
-                Outcome::Denied,
-            )
-            .entity("session", session.session_id)
-            .details(serde_json::json!({ "reason": reason }));
-            audit::record_alone(&self.store, denied).await?;
-            return Err(ServiceError::Unauthenticated);
+                entity: ("session", session.session_id),
+            };
+            return Err(self.refuse(credential, "auth.session", reason, &meta).await);
         }
         if now.get().duration_since(session.last_seen_at.get()) >= TOUCH_INTERVAL {
             let mut tx = self.store.begin_write().await?;
@@ -271,18 +265,12 @@ impl AccessService {
         };
         if let Some(reason) = refusal {
             let actor = Actor::ApiKey { id: key.api_key_id };
-            let denied = audit::event(
-                key.organization_id,
+            let credential = Refused {
+                organization_id: key.organization_id,
                 actor,
-                None,
-                &meta,
-                "auth.api_key",
-                Outcome::Denied,
-            )
-            .entity("api_key", key.api_key_id)
-            .details(serde_json::json!({ "reason": reason }));
-            audit::record_alone(&self.store, denied).await?;
-            return Err(ServiceError::Unauthenticated);
+                entity: ("api_key", key.api_key_id),
+            };
+            return Err(self.refuse(credential, "auth.api_key", reason, &meta).await);
         }
         let stale = key
             .last_used_at
@@ -302,6 +290,34 @@ impl AccessService {
             },
             meta,
         })
+    }
+}
+
+/// A known credential that may no longer be used, and whose organization therefore learns of the attempt.
+struct Refused {
+    organization_id: Uuid,
+    actor: Actor,
+    entity: (&'static str, Uuid),
+}
+
+impl AccessService {
+    /// Audits the refusal and answers 401 (or the store's error, should the audit write fail).
+    async fn refuse(&self, refused: Refused, action: &str, reason: &str, meta: &RequestMeta) -> ServiceError {
+        let (entity_type, entity_id) = refused.entity;
+        let denied = audit::event(
+            refused.organization_id,
+            refused.actor,
+            None,
+            meta,
+            action,
+            Outcome::Denied,
+        )
+        .entity(entity_type, entity_id)
+        .details(serde_json::json!({ "reason": reason }));
+        match audit::record_alone(&self.store, denied).await {
+            Ok(()) => ServiceError::Unauthenticated,
+            Err(error) => error.into(),
+        }
     }
 }
 

@@ -249,11 +249,7 @@ impl AccessService {
         validation.finish()?;
 
         let mut tx = self.store.begin_write().await?;
-        let mut row = tx
-            .user(principal.organization_id, user_id)
-            .await?
-            .ok_or(ServiceError::NotFound("user"))?;
-        check_version(row.version, expected_version)?;
+        let mut row = user_for_change(&mut tx, principal, user_id, expected_version).await?;
         let mut changed = Vec::new();
         if let Some(name) = name.filter(|name| *name != row.display_name) {
             row.display_name = name;
@@ -294,11 +290,7 @@ impl AccessService {
             ));
         }
         let mut tx = self.store.begin_write().await?;
-        let mut row = tx
-            .user(principal.organization_id, user_id)
-            .await?
-            .ok_or(ServiceError::NotFound("user"))?;
-        check_version(row.version, expected_version)?;
+        let mut row = user_for_change(&mut tx, principal, user_id, expected_version).await?;
         if !row.active {
             tx.commit().await?;
             return Ok(UserView::from_row(&row));
@@ -343,6 +335,21 @@ impl AccessService {
         .await?;
         Ok(())
     }
+}
+
+/// The user a change applies to, in the caller's organization and at the version the caller read.
+async fn user_for_change(
+    tx: &mut Tx,
+    principal: &Principal,
+    user_id: Uuid,
+    expected_version: Option<i64>,
+) -> ServiceResult<UserRow> {
+    let row = tx
+        .user(principal.organization_id, user_id)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    check_version(row.version, expected_version)?;
+    Ok(row)
 }
 
 /// A write naming a version (`If-Match`) proceeds only on that version.
