@@ -166,6 +166,7 @@ pub const MAX_LIMIT: u32 = 500;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// How many records to return, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

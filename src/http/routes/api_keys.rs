@@ -37,7 +37,7 @@ pub struct CreatedApiKey {
 
 /// Creates a key. Its scopes can never exceed the roles of the admin creating it.
 #[utoipa::path(
-    post, path = "/api/v1/api-keys", tag = "api keys", security(("bearer" = [])), request_body = CreateApiKey,
+    post, path = "/api/v1/api-keys", operation_id = "create_api_key", tag = "api keys", security(("bearer" = [])), request_body = CreateApiKey,
     responses(
         (status = 201, description = "Created; the secret is in this answer only", body = CreatedApiKey,
          headers(("Location" = String, description = "The key's URL"))),
@@ -72,7 +72,7 @@ pub async fn create(
 
 /// Lists the organization's keys by prefix, revoked ones included.
 #[utoipa::path(
-    get, path = "/api/v1/api-keys", tag = "api keys", security(("bearer" = [])), params(PageParams),
+    get, path = "/api/v1/api-keys", operation_id = "list_api_keys", tag = "api keys", security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "A page of keys", body = Page<ApiKeyView>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -94,7 +94,7 @@ pub async fn list(
 
 /// Revokes a key; its next request is refused.
 #[utoipa::path(
-    delete, path = "/api/v1/api-keys/{id}", tag = "api keys", security(("bearer" = [])),
+    delete, path = "/api/v1/api-keys/{id}", operation_id = "revoke_api_key", tag = "api keys", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The key")),
     responses(
         (status = 200, description = "Revoked", body = ApiKeyView),

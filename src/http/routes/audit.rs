@@ -32,7 +32,10 @@ pub struct AuditQuery {
     from: Option<Timestamp>,
     /// Until this instant (exclusive).
     to: Option<Timestamp>,
+    /// How many events to return, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -92,7 +95,7 @@ impl AuditEventView {
 
 /// The organization's audit trail, newest first. Reading it is audited too.
 #[utoipa::path(
-    get, path = "/api/v1/audit-events", tag = "audit", security(("bearer" = [])), params(AuditQuery),
+    get, path = "/api/v1/audit-events", operation_id = "list_audit_events", tag = "audit", security(("bearer" = [])), params(AuditQuery),
     responses(
         (status = 200, description = "A page of events", body = Page<AuditEventView>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),

@@ -59,7 +59,7 @@ pub struct PasswordChange {
 ///
 /// An unknown organization or e-mail, a wrong password and a locked account all answer the same 401.
 #[utoipa::path(
-    post, path = "/api/v1/auth/login", tag = "access", request_body = LoginRequest,
+    post, path = "/api/v1/auth/login", operation_id = "login", tag = "access", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
         (status = 400, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
@@ -89,7 +89,7 @@ pub async fn login(
 
 /// Ends the session whose token made the request.
 #[utoipa::path(
-    post, path = "/api/v1/auth/logout", tag = "access", security(("bearer" = [])),
+    post, path = "/api/v1/auth/logout", operation_id = "logout", tag = "access", security(("bearer" = [])),
     responses(
         (status = 204, description = "Signed out"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -106,7 +106,7 @@ pub async fn logout(
 
 /// Who is signed in.
 #[utoipa::path(
-    get, path = "/api/v1/me", tag = "access", security(("bearer" = [])),
+    get, path = "/api/v1/me", operation_id = "read_me", tag = "access", security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -134,7 +134,7 @@ pub async fn me(principal: Principal) -> Json<Me> {
 
 /// The signed-in user's live sessions, newest first.
 #[utoipa::path(
-    get, path = "/api/v1/me/sessions", tag = "access", security(("bearer" = [])),
+    get, path = "/api/v1/me/sessions", operation_id = "list_my_sessions", tag = "access", security(("bearer" = [])),
     responses(
         (status = 200, description = "Live sessions", body = Vec<SessionView>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -150,7 +150,7 @@ pub async fn sessions(
 
 /// Ends one of the signed-in user's sessions, e.g. on a lost device.
 #[utoipa::path(
-    delete, path = "/api/v1/me/sessions/{id}", tag = "access", security(("bearer" = [])),
+    delete, path = "/api/v1/me/sessions/{id}", operation_id = "revoke_my_session", tag = "access", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The session")),
     responses(
         (status = 204, description = "Ended"),
@@ -170,7 +170,7 @@ pub async fn revoke_session(
 
 /// Changes the signed-in user's password; every other session of the user ends.
 #[utoipa::path(
-    put, path = "/api/v1/me/password", tag = "access", security(("bearer" = [])), request_body = PasswordChange,
+    put, path = "/api/v1/me/password", operation_id = "change_my_password", tag = "access", security(("bearer" = [])), request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),

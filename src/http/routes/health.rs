@@ -50,7 +50,7 @@ pub struct Status {
 
 /// The process is up and answering.
 #[utoipa::path(
-    get, path = "/health/live", tag = "operations",
+    get, path = "/health/live", operation_id = "health_live", tag = "operations",
     responses((status = 200, description = "The process answers", body = Live)),
 )]
 pub async fn live() -> Json<Live> {
@@ -59,7 +59,7 @@ pub async fn live() -> Json<Live> {
 
 /// Whether this instance should receive traffic: database reachable, migrations current, data directory writable.
 #[utoipa::path(
-    get, path = "/health/ready", tag = "operations",
+    get, path = "/health/ready", operation_id = "health_ready", tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Ready),
         (status = 503, description = "Not ready; `checks` names the failing ones", body = NotReady,
@@ -89,7 +89,7 @@ pub async fn ready(
 
 /// Version, uptime, backend, and each check with its latency.
 #[utoipa::path(
-    get, path = "/health", tag = "operations",
+    get, path = "/health", operation_id = "health_status", tag = "operations",
     responses((status = 200, description = "The instance's status", body = Status)),
 )]
 pub async fn status(State(health): State<HealthService>) -> Json<Status> {

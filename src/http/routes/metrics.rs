@@ -13,7 +13,7 @@ const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Request counts and latency histograms by method, route template and status; database pool gauges.
 #[utoipa::path(
-    get, path = "/metrics", tag = "operations",
+    get, path = "/metrics", operation_id = "metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text exposition format", body = String,
                content_type = "text/plain; version=0.0.4")),
 )]

@@ -39,7 +39,7 @@ fn with_etag(organization: OrganizationView) -> Response {
 
 /// The caller's organization.
 #[utoipa::path(
-    get, path = "/api/v1/organization", tag = "organization", security(("bearer" = [])),
+    get, path = "/api/v1/organization", operation_id = "read_organization", tag = "organization", security(("bearer" = [])),
     responses(
         (status = 200, description = "The organization", body = OrganizationView, headers(("ETag" = String, description = "The version"))),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -51,7 +51,7 @@ pub async fn read(State(store): State<Store>, principal: Principal) -> Result<Re
 
 /// Changes the organization's settings (admins). The slug never changes: users sign in with it.
 #[utoipa::path(
-    patch, path = "/api/v1/organization", tag = "organization", security(("bearer" = [])), request_body = UpdateOrganization,
+    patch, path = "/api/v1/organization", operation_id = "update_organization", tag = "organization", security(("bearer" = [])), request_body = UpdateOrganization,
     params(("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Changed", body = OrganizationView, headers(("ETag" = String, description = "The new version"))),

@@ -41,7 +41,7 @@ fn with_etag(status: StatusCode, user: UserView) -> Response {
 
 /// Creates a staff account.
 #[utoipa::path(
-    post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUser,
+    post, path = "/api/v1/users", operation_id = "create_user", tag = "users", security(("bearer" = [])), request_body = CreateUser,
     responses(
         (status = 201, description = "Created", body = UserView,
          headers(("Location" = String, description = "The user's URL"), ("ETag" = String, description = "The version"))),
@@ -67,7 +67,7 @@ pub async fn create(
 
 /// Lists the organization's staff accounts in creation order.
 #[utoipa::path(
-    get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(PageParams),
+    get, path = "/api/v1/users", operation_id = "list_users", tag = "users", security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "A page of users", body = Page<UserView>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -89,7 +89,7 @@ pub async fn list(
 
 /// One staff account.
 #[utoipa::path(
-    get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    get, path = "/api/v1/users/{id}", operation_id = "read_user", tag = "users", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The user")),
     responses(
         (status = 200, description = "The user", body = UserView, headers(("ETag" = String, description = "The version"))),
@@ -108,7 +108,7 @@ pub async fn read(
 
 /// Changes a user's name or roles. Send `If-Match` with the ETag you read to avoid overwriting a change.
 #[utoipa::path(
-    patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])), request_body = UpdateUser,
+    patch, path = "/api/v1/users/{id}", operation_id = "update_user", tag = "users", security(("bearer" = [])), request_body = UpdateUser,
     params(("id" = Uuid, Path, description = "The user"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Changed", body = UserView, headers(("ETag" = String, description = "The new version"))),
@@ -139,7 +139,7 @@ pub async fn update(
 /// Deactivates a user: their sessions end at once, they can no longer sign in, and the account stays for
 /// the audit trail.
 #[utoipa::path(
-    post, path = "/api/v1/users/{id}/deactivate", tag = "users", security(("bearer" = [])),
+    post, path = "/api/v1/users/{id}/deactivate", operation_id = "deactivate_user", tag = "users", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The user"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Deactivated", body = UserView),
