@@ -20,6 +20,15 @@ pub struct ApiKeyRow {
     pub last_used_at: Option<DbTime>,
 }
 
+/// A key with what authorization needs of its maker: a key never outlasts or outranks the admin behind it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiKeyWithCreator {
+    #[sqlx(flatten)]
+    pub key: ApiKeyRow,
+    pub creator_roles: String,
+    pub creator_active: bool,
+}
+
 const COLUMNS: &str =
     "api_key_id, organization_id, name, prefix, secret_hash, scopes, created_by, created_at,
     expires_at, revoked_at, last_used_at";
@@ -48,8 +57,16 @@ impl Tx {
     pub async fn api_key_by_secret_hash(
         &mut self,
         secret_hash: &str,
-    ) -> Result<Option<ApiKeyRow>, StoreError> {
-        let sql = format!("select {COLUMNS} from api_key where secret_hash = $1");
+    ) -> Result<Option<ApiKeyWithCreator>, StoreError> {
+        let columns = COLUMNS
+            .split(',')
+            .map(|c| format!("k.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "select {columns}, u.roles as creator_roles, u.active as creator_active
+             from api_key k join app_user u on u.user_id = k.created_by where k.secret_hash = $1"
+        );
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(secret_hash)
             .fetch_optional(conn)

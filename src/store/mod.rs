@@ -16,7 +16,7 @@ mod users;
 
 use std::time::Duration;
 
-pub use api_keys::ApiKeyRow;
+pub use api_keys::{ApiKeyRow, ApiKeyWithCreator};
 pub use audit::{AuditFilter, AuditRow, UnreadableEvent};
 pub use data_dir::{DataDirError, prepare_data_dir, probe_writable};
 pub use organizations::OrganizationRow;

@@ -79,21 +79,24 @@ impl Tx {
         Ok(())
     }
 
-    /// The user's sessions that are neither revoked nor past their absolute expiry, newest first.
+    /// The user's sessions that are neither revoked, past their absolute expiry, nor idle since
+    /// `idle_cutoff`, newest first.
     pub async fn live_sessions(
         &mut self,
         organization_id: Uuid,
         user_id: Uuid,
         now: DbTime,
+        idle_cutoff: DbTime,
     ) -> Result<Vec<SessionRow>, StoreError> {
         let sql = format!(
             "select {COLUMNS} from session s where s.organization_id = $1 and s.user_id = $2
-             and s.revoked_at is null and s.expires_at > $3 order by s.session_id desc"
+             and s.revoked_at is null and s.expires_at > $3 and s.last_seen_at > $4 order by s.session_id desc"
         );
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(organization_id)
             .bind(user_id)
             .bind(now)
+            .bind(idle_cutoff)
             .fetch_all(conn)
             .await?))
     }

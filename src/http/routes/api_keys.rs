@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::page::Page;
+use super::page::{Page, read_limit};
 use crate::http::extract::{ApiJson, ApiQuery, PageParams};
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::api_keys::{ApiKeyView, NewApiKey};
@@ -87,7 +87,7 @@ pub async fn list(
 ) -> Result<Json<Page<ApiKeyView>>, ApiError> {
     let limit = page.limit()?;
     let keys = access
-        .api_keys(&principal, page.cursor::<Uuid>()?, i64::from(limit))
+        .api_keys(&principal, page.cursor::<Uuid>()?, read_limit(limit))
         .await?;
     Ok(Json(Page::new(keys, limit, |key| key.id)))
 }

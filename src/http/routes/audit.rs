@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::page::Page;
+use super::page::{Page, read_limit};
 use crate::http::extract::{ApiQuery, PageParams};
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::Principal;
@@ -123,7 +123,7 @@ pub async fn list(
         to: bound(query.to),
         before_seq: page.cursor::<i64>()?,
     };
-    let rows = audit::list(&store, &principal, filter, i64::from(limit)).await?;
+    let rows = audit::list(&store, &principal, filter, read_limit(limit)).await?;
     let events = rows
         .into_iter()
         .map(AuditEventView::from_row)

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::page::Page;
+use super::page::{Page, read_limit};
 use crate::http::extract::{ApiJson, ApiQuery, IfMatch, PageParams, etag};
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::users::{NewUser, UserChanges, UserView};
@@ -82,7 +82,7 @@ pub async fn list(
 ) -> Result<Json<Page<UserView>>, ApiError> {
     let limit = page.limit()?;
     let users = access
-        .users(&principal, page.cursor::<Uuid>()?, i64::from(limit))
+        .users(&principal, page.cursor::<Uuid>()?, read_limit(limit))
         .await?;
     Ok(Json(Page::new(users, limit, |user| user.id)))
 }

@@ -89,12 +89,11 @@ impl AccessService {
         }
         let mut scopes = Vec::new();
         for (index, raw) in input.scopes.iter().enumerate() {
-            if let Some(scope) =
-                validation.field(&format!("scopes[{index}]"), raw.parse::<Scope>(), |e| e.code())
+            let parsed = validation.field(&format!("scopes[{index}]"), raw.parse::<Scope>(), |e| e.code());
+            if let Some(scope) = parsed
+                && !scopes.contains(&scope)
             {
-                if !scopes.contains(&scope) {
-                    scopes.push(scope);
-                }
+                scopes.push(scope);
             }
         }
         if input.scopes.is_empty() {

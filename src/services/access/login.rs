@@ -1,7 +1,7 @@
 //! Signing in and out, a user's own sessions, and changing one's own password.
 
 use jiff::Timestamp;
-use praxis_domain::audit::{Actor, Outcome};
+use praxis_domain::audit::{Actor, AuditEvent, Outcome};
 use praxis_domain::email::EmailAddress;
 use praxis_domain::password::Password;
 use serde::Serialize;
@@ -12,7 +12,7 @@ use super::users::UserView;
 use super::{AccessService, Credential, Principal, RequestMeta, secrets};
 use crate::services::audit::{self, EventExt};
 use crate::services::error::{FieldIssue, ServiceError, ServiceResult};
-use crate::store::{DbTime, LoginFailures, SessionRow, UserRow};
+use crate::store::{DbTime, LoginFailures, SessionRow, Tx, UserRow};
 
 #[derive(Debug)]
 pub struct LoginInput {
@@ -141,21 +141,9 @@ impl AccessService {
                 Err(ServiceError::Unauthenticated)
             }
             Verdict::WrongPassword => {
-                let failures = self.count_failure(&user, now);
-                tx.set_login_failures(user.user_id, failures).await?;
-                tx.append_audit(
-                    event("auth.login", Outcome::Failure)
-                        .details(serde_json::json!({ "reason": "wrong_password" })),
-                )
-                .await?;
-                if failures.locked_until.is_some() {
-                    let minutes = self.policy.lockout.as_mins();
-                    tx.append_audit(
-                        event("auth.lockout", Outcome::Success)
-                            .details(serde_json::json!({ "minutes": minutes })),
-                    )
+                let wrong = event("auth.login", Outcome::Failure);
+                self.count_wrong_password(&mut tx, &user, wrong, event("auth.lockout", Outcome::Success))
                     .await?;
-                }
                 tx.commit().await?;
                 Err(ServiceError::Unauthenticated)
             }
@@ -201,6 +189,27 @@ impl AccessService {
                 })
             }
         }
+    }
+
+    /// Records a wrong password against the account; answers whether it is now locked.
+    async fn count_wrong_password(
+        &self,
+        tx: &mut Tx,
+        user: &UserRow,
+        failure: AuditEvent,
+        lockout: AuditEvent,
+    ) -> ServiceResult<bool> {
+        let failures = self.count_failure(user, DbTime::now());
+        tx.set_login_failures(user.user_id, failures).await?;
+        tx.append_audit(failure.details(serde_json::json!({ "reason": "wrong_password" })))
+            .await?;
+        let locked = failures.locked_until.is_some();
+        if locked {
+            let minutes = self.policy.lockout.as_mins();
+            tx.append_audit(lockout.details(serde_json::json!({ "minutes": minutes })))
+                .await?;
+        }
+        Ok(locked)
     }
 
     /// Failures count within a sliding window that starts at the first failure; reaching the threshold locks.
@@ -279,8 +288,14 @@ impl AccessService {
             Credential::ApiKey { .. } => None,
         };
         let mut tx = self.store.begin_read().await?;
+        let now = DbTime::now();
+        let idle_cutoff = DbTime::new(
+            now.get()
+                .checked_sub(self.policy.session_idle)
+                .unwrap_or(Timestamp::MIN),
+        );
         let rows = tx
-            .live_sessions(principal.organization_id, user_id, DbTime::now())
+            .live_sessions(principal.organization_id, user_id, now, idle_cutoff)
             .await?;
         tx.commit().await?;
         Ok(rows
@@ -332,12 +347,23 @@ impl AccessService {
             .await?
             .ok_or(ServiceError::NotFound("user"))?;
         tx.commit().await?;
-        if !secrets::verify_password(current, Some(user.password_hash.clone())).await {
-            audit::record_alone(
-                &self.store,
-                principal.audit("user.password_change", Outcome::Failure),
-            )
-            .await?;
+        // A wrong current password counts towards the lockout like a failed login, so a stolen session
+        // cannot be used to guess the password; once locked, every attempt is refused and the user's
+        // sessions end.
+        let locked = user.locked_until.is_some_and(|until| until > DbTime::now());
+        if locked || !secrets::verify_password(current, Some(user.password_hash.clone())).await {
+            let mut tx = self.store.begin_write().await?;
+            let wrong = principal
+                .audit("user.password_change", Outcome::Failure)
+                .entity("user", user_id);
+            let lockout = principal
+                .audit("auth.lockout", Outcome::Success)
+                .entity("user", user_id);
+            if locked || self.count_wrong_password(&mut tx, &user, wrong, lockout).await? {
+                tx.revoke_user_sessions(principal.organization_id, user_id, Uuid::nil(), DbTime::now())
+                    .await?;
+            }
+            tx.commit().await?;
             return Err(ServiceError::Invalid(vec![FieldIssue::new(
                 "current_password",
                 "incorrect",

@@ -10,7 +10,7 @@ pub mod users;
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use praxis_domain::access::{Grants, Permission, Role, Scope};
+use praxis_domain::access::{Grants, Permission, Role, Scope, scopes_exceeding};
 use praxis_domain::audit::{Actor, AuditEvent, Outcome};
 use uuid::Uuid;
 
@@ -253,13 +253,16 @@ impl AccessService {
         let mut tx = self.store.begin_read().await?;
         let found = tx.api_key_by_secret_hash(&secrets::hash_token(secret)).await?;
         tx.commit().await?;
-        let Some(key) = found else {
+        let Some(found) = found else {
             return Err(ServiceError::Unauthenticated);
         };
+        let key = &found.key;
         let refusal = if key.revoked_at.is_some() {
             Some("revoked")
         } else if key.expires_at.is_some_and(|expiry| expiry <= now) {
             Some("expired")
+        } else if !found.creator_active {
+            Some("creator_deactivated")
         } else {
             None
         };
@@ -280,7 +283,12 @@ impl AccessService {
             tx.touch_api_key(key.api_key_id, now).await?;
             tx.commit().await?;
         }
-        let scopes = parse_list::<Scope>(&key.scopes);
+        // A scope its maker's current roles no longer cover grants nothing, so a demoted admin's keys shrink too.
+        let creator_roles = parse_list::<Role>(&found.creator_roles);
+        let scopes: Vec<Scope> = parse_list::<Scope>(&key.scopes)
+            .into_iter()
+            .filter(|scope| scopes_exceeding(&creator_roles, &[*scope]).is_empty())
+            .collect();
         Ok(Principal {
             organization_id: key.organization_id,
             grants: Grants::from_scopes(&scopes),

@@ -91,9 +91,9 @@ impl NewUser {
         let email = validation.field("email", email.parse::<EmailAddress>(), |e| e.code());
         let display_name = display_name(name).map_err(|issue| validation.push(issue)).ok();
         let roles = roles(role_names, &mut validation);
-        let password = email.as_ref().and_then(|email| {
-            validation.field("password", Password::new(password, email.as_str()), |e| e.code())
-        });
+        // An invalid e-mail must not hide a weak password: check it against what address there is.
+        let address = email.as_ref().map_or("", EmailAddress::as_str);
+        let password = validation.field("password", Password::new(password, address), |e| e.code());
         validation.finish()?;
         match (email, display_name, roles, password) {
             (Some(email), Some(display_name), Some(roles), Some(password)) => Ok(Self {
@@ -247,6 +247,14 @@ impl AccessService {
             .as_deref()
             .and_then(|names| roles(names, &mut validation));
         validation.finish()?;
+        // Taking away one's own admin role could leave the organization with nobody to manage it.
+        let demotes_self = principal.user_id() == Some(user_id)
+            && roles.as_ref().is_some_and(|roles| !roles.contains(Role::Admin));
+        if demotes_self {
+            return Err(ServiceError::Conflict(
+                "you cannot remove your own admin role".to_owned(),
+            ));
+        }
 
         let mut tx = self.store.begin_write().await?;
         let mut row = user_for_change(&mut tx, principal, user_id, expected_version).await?;
