@@ -6,5 +6,6 @@
 pub mod access;
 pub mod audit;
 pub mod email;
+pub mod identifier;
 pub mod organization;
 pub mod password;
