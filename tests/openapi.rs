@@ -6,13 +6,30 @@ use std::collections::BTreeSet;
 
 use common::{Backend, TestApp};
 
-/// Every operation Praxis serves. A new route fails this test until it is listed here (and, from the
-/// access-control work on, in the permission matrix).
+/// Every operation Praxis serves. A new route fails this test until it is listed here, and
+/// `tests/permissions.rs` until its permission matrix says who may call it.
 const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/health"),
     ("get", "/health/live"),
     ("get", "/health/ready"),
     ("get", "/metrics"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/logout"),
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/me/sessions"),
+    ("delete", "/api/v1/me/sessions/{id}"),
+    ("put", "/api/v1/me/password"),
+    ("get", "/api/v1/organization"),
+    ("patch", "/api/v1/organization"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users"),
+    ("get", "/api/v1/users/{id}"),
+    ("patch", "/api/v1/users/{id}"),
+    ("post", "/api/v1/users/{id}/deactivate"),
+    ("post", "/api/v1/api-keys"),
+    ("get", "/api/v1/api-keys"),
+    ("delete", "/api/v1/api-keys/{id}"),
+    ("get", "/api/v1/audit-events"),
 ];
 
 fn documented(document: &serde_json::Value) -> BTreeSet<(String, String)> {
@@ -46,28 +63,67 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
         document["paths"].as_object().unwrap().len()
     );
 
+    // Each documented operation reaches a route: whatever it answers without credentials (401, 415, …) or
+    // for a record that does not exist (404 `not-found`), it is never the fallback's `route-not-found` or 405.
     for (method, path) in &expected {
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let concrete = with_ids(path);
         let answer = app
             .client
-            .request(method.clone(), app.url(path))
+            .request(method.clone(), app.url(&concrete))
             .send()
             .await
             .unwrap();
         let status = answer.status().as_u16();
-        assert!(
-            status != 404 && status != 405,
-            "{method} {path} is documented but answers {status}"
-        );
+        assert_ne!(status, 405, "{method} {path} is documented but answers 405");
+        if status == 404 {
+            let body: serde_json::Value = answer.json().await.unwrap_or_default();
+            assert_ne!(
+                body["type"], "/problems/route-not-found",
+                "{method} {path} is documented but no route serves {concrete}"
+            );
+        }
     }
+}
+
+/// The path with a fresh UUID in place of every `{…}` parameter.
+fn with_ids(template: &str) -> String {
+    template
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                uuid::Uuid::now_v7().to_string()
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 async fn every_operation_has_a_summary_and_documented_answers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let document: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let mut operation_ids = BTreeSet::new();
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             assert!(operation["summary"].is_string(), "{method} {path} has a summary");
+            let id = operation["operationId"]
+                .as_str()
+                .expect("every operation has an id");
+            assert!(
+                operation_ids.insert(id.to_owned()),
+                "operationId {id} is used twice"
+            );
+            for (status, answer) in operation["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let problem = &answer["content"]["application/problem+json"];
+                    assert!(
+                        problem.is_object(),
+                        "{method} {path} {status} is documented as a problem"
+                    );
+                }
+            }
             assert!(
                 !operation["responses"].as_object().unwrap().is_empty(),
                 "{method} {path}"

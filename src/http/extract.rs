@@ -14,6 +14,7 @@ use super::AppState;
 use super::middleware::RequestId;
 use super::problem::{ApiError, FieldError, ProblemKind};
 use crate::services::access::{AccessService, Principal, RequestMeta};
+use crate::services::page::PageRequest;
 
 /// A JSON body. Wrong content type: 415; not JSON: 400 with the position; wrong shape: 422 naming the field.
 /// Serde's own messages are not passed on where they would quote the caller's values.
@@ -158,9 +159,6 @@ pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("a quoted number is a valid header value")
 }
 
-pub const DEFAULT_LIMIT: u32 = 50;
-pub const MAX_LIMIT: u32 = 500;
-
 /// `limit` and `cursor` of every list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -172,41 +170,13 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
-impl PageParams {
-    pub fn limit(&self) -> Result<u32, ApiError> {
-        match self.limit.unwrap_or(DEFAULT_LIMIT) {
-            limit @ 1..=MAX_LIMIT => Ok(limit),
-            _ => Err(ApiError::invalid(vec![FieldError {
-                field: "limit".to_owned(),
-                code: "out_of_range".to_owned(),
-                message: format!("limit must be between 1 and {MAX_LIMIT}"),
-            }])),
+impl From<PageParams> for PageRequest {
+    fn from(params: PageParams) -> Self {
+        Self {
+            limit: params.limit,
+            cursor: params.cursor,
         }
     }
-
-    /// The cursor decoded back to the key it hides.
-    pub fn cursor<K: std::str::FromStr>(&self) -> Result<Option<K>, ApiError> {
-        let Some(cursor) = &self.cursor else {
-            return Ok(None);
-        };
-        hex::decode(cursor)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .and_then(|key| key.parse().ok())
-            .map(Some)
-            .ok_or_else(|| {
-                ApiError::invalid(vec![FieldError {
-                    field: "cursor".to_owned(),
-                    code: "invalid_cursor".to_owned(),
-                    message: "the cursor is not one this server handed out".to_owned(),
-                }])
-            })
-    }
-}
-
-/// Hides a list key so clients treat cursors as opaque.
-pub fn encode_cursor(key: impl ToString) -> String {
-    hex::encode(key.to_string())
 }
 
 /// Query strings that do not parse answer 422 naming the problem, like bodies.

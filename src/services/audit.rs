@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::access::{Principal, RequestMeta};
 use super::error::{ServiceError, ServiceResult};
+use super::page::{Listing, PageRequest};
 use crate::store::{AuditFilter, AuditRow, DbTime, Store, StoreError};
 
 /// An event about to be appended; the store assigns its sequence number and hash.
@@ -57,20 +58,24 @@ pub async fn record_alone(store: &Store, event: AuditEvent) -> Result<(), StoreE
 pub async fn list(
     store: &Store,
     principal: &Principal,
-    filter: AuditFilter,
-    limit: i64,
-) -> ServiceResult<Vec<AuditRow>> {
+    mut filter: AuditFilter,
+    page: &PageRequest,
+) -> ServiceResult<Listing<AuditRow>> {
     principal
         .require(store, Permission::AuditRead, "audit_event.list")
         .await?;
+    let spec = page.check::<i64>()?;
+    filter.before_seq = spec.after;
     let mut tx = store.begin_write().await?;
-    let rows = tx.audit_events(principal.organization_id, &filter, limit).await?;
+    let rows = tx
+        .audit_events(principal.organization_id, &filter, spec.read_limit())
+        .await?;
     let listed = principal
         .audit("audit_event.list", Outcome::Success)
         .details(serde_json::json!({ "count": rows.len() }));
     tx.append_audit(listed).await?;
     tx.commit().await?;
-    Ok(rows)
+    Ok(Listing::new(rows, &spec, |row: &AuditRow| row.seq))
 }
 
 /// The outcome of verifying one organization's chain.

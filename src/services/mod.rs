@@ -6,3 +6,4 @@ pub mod audit;
 pub mod error;
 pub mod health;
 pub mod organizations;
+pub mod page;

@@ -65,7 +65,7 @@ impl Tx {
             .join(", ");
         let sql = format!(
             "select {columns}, u.roles as creator_roles, u.active as creator_active
-             from api_key k join app_user u on u.user_id = k.created_by where k.secret_hash = $1"
+             from api_key k join app_user u on u.user_id = k.created_by and u.organization_id = k.organization_id where k.secret_hash = $1"
         );
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(secret_hash)
@@ -123,10 +123,16 @@ impl Tx {
         Ok(affected == 1)
     }
 
-    pub async fn touch_api_key(&mut self, api_key_id: Uuid, now: DbTime) -> Result<(), StoreError> {
+    pub async fn touch_api_key(
+        &mut self,
+        organization_id: Uuid,
+        api_key_id: Uuid,
+        now: DbTime,
+    ) -> Result<(), StoreError> {
         on_conn!(self, |conn| sqlx::query(
-            "update api_key set last_used_at = $2 where api_key_id = $1"
+            "update api_key set last_used_at = $3 where organization_id = $1 and api_key_id = $2"
         )
+        .bind(organization_id)
         .bind(api_key_id)
         .bind(now)
         .execute(conn)

@@ -58,7 +58,7 @@ impl Tx {
         token_hash: &str,
     ) -> Result<Option<SessionWithUser>, StoreError> {
         let sql = format!(
-            "select {COLUMNS}, u.roles, u.active from session s join app_user u on u.user_id = s.user_id
+            "select {COLUMNS}, u.roles, u.active from session s join app_user u on u.user_id = s.user_id and u.organization_id = s.organization_id
              where s.token_hash = $1"
         );
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -67,10 +67,16 @@ impl Tx {
             .await?))
     }
 
-    pub async fn touch_session(&mut self, session_id: Uuid, now: DbTime) -> Result<(), StoreError> {
+    pub async fn touch_session(
+        &mut self,
+        organization_id: Uuid,
+        session_id: Uuid,
+        now: DbTime,
+    ) -> Result<(), StoreError> {
         on_conn!(self, |conn| sqlx::query(
-            "update session set last_seen_at = $2 where session_id = $1"
+            "update session set last_seen_at = $3 where organization_id = $1 and session_id = $2"
         )
+        .bind(organization_id)
         .bind(session_id)
         .bind(now)
         .execute(conn)

@@ -149,20 +149,23 @@ impl Tx {
 
     pub async fn set_login_failures(
         &mut self,
+        organization_id: Uuid,
         user_id: Uuid,
         failures: LoginFailures,
     ) -> Result<(), StoreError> {
         on_conn!(self, |conn| {
             sqlx::query(
-            "update app_user set failed_logins = $2, first_failed_login_at = $3, locked_until = $4 where user_id = $1"
-        )
-        .bind(user_id)
-        .bind(failures.count)
-        .bind(failures.first_at)
-        .bind(failures.locked_until)
-        .execute(conn)
-        .await?
-        .rows_affected()
+                "update app_user set failed_logins = $3, first_failed_login_at = $4, locked_until = $5
+             where organization_id = $1 and user_id = $2",
+            )
+            .bind(organization_id)
+            .bind(user_id)
+            .bind(failures.count)
+            .bind(failures.first_at)
+            .bind(failures.locked_until)
+            .execute(conn)
+            .await?
+            .rows_affected()
         });
         Ok(())
     }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::page::{Page, read_limit};
+use super::page::Page;
 use crate::http::extract::{ApiJson, ApiQuery, PageParams};
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::api_keys::{ApiKeyView, NewApiKey};
@@ -85,11 +85,8 @@ pub async fn list(
     principal: Principal,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Page<ApiKeyView>>, ApiError> {
-    let limit = page.limit()?;
-    let keys = access
-        .api_keys(&principal, page.cursor::<Uuid>()?, read_limit(limit))
-        .await?;
-    Ok(Json(Page::new(keys, limit, |key| key.id)))
+    let keys = access.api_keys(&principal, &page.into()).await?;
+    Ok(Json(Page::from_listing(keys, |key| key)))
 }
 
 /// Revokes a key; its next request is refused.

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::page::{Page, read_limit};
-use crate::http::extract::{ApiQuery, PageParams};
+use super::page::Page;
+use crate::http::extract::ApiQuery;
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::Principal;
 use crate::services::audit::{self, bound};
+use crate::services::page::PageRequest;
 use crate::store::{AuditFilter, AuditRow, Store};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -108,11 +109,10 @@ pub async fn list(
     principal: Principal,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEventView>>, ApiError> {
-    let page = PageParams {
+    let page = PageRequest {
         limit: query.limit,
         cursor: query.cursor,
     };
-    let limit = page.limit()?;
     let filter = AuditFilter {
         actor_id: query.actor_id,
         action: query.action,
@@ -121,12 +121,16 @@ pub async fn list(
         patient_id: query.patient_id,
         from: bound(query.from),
         to: bound(query.to),
-        before_seq: page.cursor::<i64>()?,
+        before_seq: None,
     };
-    let rows = audit::list(&store, &principal, filter, read_limit(limit)).await?;
-    let events = rows
+    let listing = audit::list(&store, &principal, filter, &page).await?;
+    let data = listing
+        .items
         .into_iter()
         .map(AuditEventView::from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(Page::new(events, limit, |event| event.seq)))
+    Ok(Json(Page {
+        data,
+        next_cursor: listing.next_cursor,
+    }))
 }

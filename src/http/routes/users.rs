@@ -8,10 +8,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::page::{Page, read_limit};
+use super::page::Page;
 use crate::http::extract::{ApiJson, ApiQuery, IfMatch, PageParams, etag};
 use crate::http::problem::{ApiError, Problem};
-use crate::services::access::users::{NewUser, UserChanges, UserView};
+use crate::services::access::users::{NewUserInput, UserChanges, UserView};
 use crate::services::access::{AccessService, Principal};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,8 +56,13 @@ pub async fn create(
     principal: Principal,
     ApiJson(input): ApiJson<CreateUser>,
 ) -> Result<Response, ApiError> {
-    let user = NewUser::parse(&input.email, &input.display_name, &input.roles, input.password)?;
-    let created = access.create_user(&principal, user).await?;
+    let input = NewUserInput {
+        email: input.email,
+        display_name: input.display_name,
+        roles: input.roles,
+        password: input.password,
+    };
+    let created = access.create_user(&principal, input).await?;
     let location =
         HeaderValue::from_str(&format!("/api/v1/users/{}", created.id)).expect("a path is a header value");
     let mut response = with_etag(StatusCode::CREATED, created);
@@ -80,11 +85,8 @@ pub async fn list(
     principal: Principal,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Page<UserView>>, ApiError> {
-    let limit = page.limit()?;
-    let users = access
-        .users(&principal, page.cursor::<Uuid>()?, read_limit(limit))
-        .await?;
-    Ok(Json(Page::new(users, limit, |user| user.id)))
+    let users = access.users(&principal, &page.into()).await?;
+    Ok(Json(Page::from_listing(users, |user| user)))
 }
 
 /// One staff account.

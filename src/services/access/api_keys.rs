@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{AccessService, Credential, Principal, join_list, parse_list, secrets};
 use crate::services::audit::EventExt;
 use crate::services::error::{FieldIssue, ServiceError, ServiceResult, Validation};
+use crate::services::page::{Listing, PageRequest};
 use crate::store::{ApiKeyRow, DbTime};
 
 const NAME_MAX: usize = 100;
@@ -152,16 +153,19 @@ impl AccessService {
     pub async fn api_keys(
         &self,
         principal: &Principal,
-        after: Option<Uuid>,
-        limit: i64,
-    ) -> ServiceResult<Vec<ApiKeyView>> {
+        page: &PageRequest,
+    ) -> ServiceResult<Listing<ApiKeyView>> {
         principal
             .require(&self.store, Permission::Administer, "api_key.list")
             .await?;
+        let spec = page.check::<Uuid>()?;
         let mut tx = self.store.begin_read().await?;
-        let rows = tx.api_keys(principal.organization_id, after, limit).await?;
+        let rows = tx
+            .api_keys(principal.organization_id, spec.after, spec.read_limit())
+            .await?;
         tx.commit().await?;
-        Ok(rows.iter().map(ApiKeyView::from_row).collect())
+        let views = rows.iter().map(ApiKeyView::from_row).collect();
+        Ok(Listing::new(views, &spec, |key: &ApiKeyView| key.id))
     }
 
     /// Revocation takes effect on the key's next request.

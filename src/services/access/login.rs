@@ -168,6 +168,7 @@ impl AccessService {
                 };
                 tx.insert_session(&session).await?;
                 tx.set_login_failures(
+                    user.organization_id,
                     user.user_id,
                     LoginFailures {
                         count: 0,
@@ -200,7 +201,8 @@ impl AccessService {
         lockout: AuditEvent,
     ) -> ServiceResult<bool> {
         let failures = self.count_failure(user, DbTime::now());
-        tx.set_login_failures(user.user_id, failures).await?;
+        tx.set_login_failures(user.organization_id, user.user_id, failures)
+            .await?;
         tx.append_audit(failure.details(serde_json::json!({ "reason": "wrong_password" })))
             .await?;
         let locked = failures.locked_until.is_some();

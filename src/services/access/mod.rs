@@ -232,7 +232,8 @@ impl AccessService {
         }
         if now.get().duration_since(session.last_seen_at.get()) >= TOUCH_INTERVAL {
             let mut tx = self.store.begin_write().await?;
-            tx.touch_session(session.session_id, now).await?;
+            tx.touch_session(session.organization_id, session.session_id, now)
+                .await?;
             tx.commit().await?;
         }
         let roles = parse_list::<Role>(&found.roles);
@@ -280,7 +281,7 @@ impl AccessService {
             .is_none_or(|used| now.get().duration_since(used.get()) >= TOUCH_INTERVAL);
         if stale {
             let mut tx = self.store.begin_write().await?;
-            tx.touch_api_key(key.api_key_id, now).await?;
+            tx.touch_api_key(key.organization_id, key.api_key_id, now).await?;
             tx.commit().await?;
         }
         // A scope its maker's current roles no longer cover grants nothing, so a demoted admin's keys shrink too.

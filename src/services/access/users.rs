@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::{AccessService, Principal, join_list, parse_list, secrets};
 use crate::services::audit::EventExt;
 use crate::services::error::{FieldIssue, ServiceError, ServiceResult, Validation};
+use crate::services::page::{Listing, PageRequest};
 use crate::store::{DbTime, Tx, UserRow, is_unique_violation};
 
 const DISPLAY_NAME_MAX: usize = 200;
@@ -48,6 +49,15 @@ impl UserView {
             updated_at: row.updated_at.get(),
         }
     }
+}
+
+/// A new account as a caller sends it, not yet checked.
+#[derive(Debug)]
+pub struct NewUserInput {
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub password: String,
 }
 
 /// A new account's values, each checked.
@@ -180,10 +190,12 @@ pub struct UserChanges {
 }
 
 impl AccessService {
-    pub async fn create_user(&self, principal: &Principal, user: NewUser) -> ServiceResult<UserView> {
+    /// Permission first: a caller who may not create users learns nothing about their input.
+    pub async fn create_user(&self, principal: &Principal, input: NewUserInput) -> ServiceResult<UserView> {
         principal
             .require(&self.store, Permission::Administer, "user.create")
             .await?;
+        let user = NewUser::parse(&input.email, &input.display_name, &input.roles, input.password)?;
         let mut tx = self.store.begin_write().await?;
         let view = insert_user(
             &mut tx,
@@ -196,19 +208,18 @@ impl AccessService {
         Ok(view)
     }
 
-    pub async fn users(
-        &self,
-        principal: &Principal,
-        after: Option<Uuid>,
-        limit: i64,
-    ) -> ServiceResult<Vec<UserView>> {
+    pub async fn users(&self, principal: &Principal, page: &PageRequest) -> ServiceResult<Listing<UserView>> {
         principal
             .require(&self.store, Permission::Administer, "user.list")
             .await?;
+        let spec = page.check::<Uuid>()?;
         let mut tx = self.store.begin_read().await?;
-        let rows = tx.users(principal.organization_id, after, limit).await?;
+        let rows = tx
+            .users(principal.organization_id, spec.after, spec.read_limit())
+            .await?;
         tx.commit().await?;
-        Ok(rows.iter().map(UserView::from_row).collect())
+        let views = rows.iter().map(UserView::from_row).collect();
+        Ok(Listing::new(views, &spec, |user: &UserView| user.id))
     }
 
     pub async fn user(&self, principal: &Principal, user_id: Uuid) -> ServiceResult<UserView> {
