@@ -8,7 +8,8 @@ use std::time::Duration;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::config::{DatabaseKind, Settings};
+use crate::config::{DatabaseKind, Secret, Settings};
+use crate::crypto::{CryptoError, KeyRing};
 use crate::http::{self, AppState};
 use crate::store::{DataDirError, Store, StoreError, prepare_data_dir};
 
@@ -23,6 +24,8 @@ pub enum StartError {
         #[source]
         source: StoreError,
     },
+    #[error("invalid setting `master_key`: {0}")]
+    Keys(#[from] CryptoError),
     #[error("invalid setting `listen`: cannot listen on {address}: {source}")]
     Listen {
         address: SocketAddr,
@@ -59,12 +62,18 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
         let store = open_store(&settings).await?;
+        // Key material is loaded (and on first start, created) before the port opens, so a bad key stops
+        // the start instead of failing on the first patient.
+        let keys = KeyRing::load(
+            settings.master_key.as_ref().map(Secret::expose),
+            &settings.data_dir,
+        )?;
         let address = settings.listen;
         let listener = TcpListener::bind(address)
             .await
             .map_err(|source| StartError::Listen { address, source })?;
         Ok(Self {
-            state: AppState::new(settings, store),
+            state: AppState::new(settings, store, keys),
             listener,
         })
     }

@@ -42,6 +42,8 @@ pub struct Settings {
     pub rate_limit_login_per_account: u32,
     /// Requests per signed-in user or API key per minute; 0 turns the limit off.
     pub rate_limit_per_principal: u32,
+    /// The master and blind-index keys (format in `docs/security.md`); absent: the key file in `data_dir`.
+    pub master_key: Option<Secret>,
 }
 
 impl Default for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
             rate_limit_login_per_ip: 30,
             rate_limit_login_per_account: 10,
             rate_limit_per_principal: 6000,
+            master_key: None,
         }
     }
 }
@@ -91,6 +94,7 @@ const KEYS: &[&str] = &[
     "rate_limit_login_per_ip",
     "rate_limit_login_per_account",
     "rate_limit_per_principal",
+    "master_key",
 ];
 
 /// What the command line set; `None` leaves the setting to the layers below.
@@ -175,6 +179,27 @@ impl<'de> Deserialize<'de> for DatabaseUrl {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
         Self::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A secret setting: readable by the code that needs it, never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
     }
 }
 

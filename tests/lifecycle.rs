@@ -3,6 +3,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
@@ -94,6 +95,12 @@ fn sigterm_stops_the_server_with_exit_code_zero() {
     assert!(
         dir.path().join("praxis-data/praxis.db").exists(),
         "the default data directory is created"
+    );
+    let keys = std::fs::metadata(dir.path().join("praxis-data/master.keys")).expect("a key file is created");
+    assert_eq!(
+        keys.permissions().mode() & 0o777,
+        0o600,
+        "only the server's user may read the keys"
     );
 
     let health = std::net::TcpStream::connect(&address);
@@ -269,4 +276,28 @@ fn logs_hold_no_passwords_tokens_or_e_mail_addresses() {
     ] {
         assert!(!log.contains(secret), "the log holds {secret:?}");
     }
+}
+
+#[test]
+fn a_malformed_master_key_stops_the_start_without_showing_it() {
+    let stderr = refused_start(|command| {
+        command.args(["--listen", "127.0.0.1:0"]);
+        command.env("PRAXIS_MASTER_KEY", "k1:0123456789abcdef");
+    });
+    assert!(stderr.contains("master_key"), "{stderr}");
+    assert!(!stderr.contains("0123456789abcdef"), "{stderr}");
+}
+
+#[test]
+fn a_key_file_others_can_read_stops_the_start() {
+    let stderr = refused_start(|command| {
+        let data = command.get_current_dir().unwrap().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let keys = data.join("master.keys");
+        let line = format!("k1:{}\nindex:{}\n", "1".repeat(64), "2".repeat(64));
+        std::fs::write(&keys, line).unwrap();
+        std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
+        command.args(["--listen", "127.0.0.1:0", "--data-dir", "data"]);
+    });
+    assert!(stderr.contains("chmod 600"), "{stderr}");
 }

@@ -5,10 +5,13 @@ use crate::config::Settings;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     install_panic_hook();
+    // Handlers go in before the port opens: a signal that arrives as soon as the server is up must
+    // shut it down gracefully, not kill it.
+    let stop = shutdown_signal()?;
     let backend = format!("{:?}", settings.database_kind()).to_lowercase();
     let app = Application::build(settings).await?;
     tracing::info!(address = %app.local_addr()?, backend, version = env!("CARGO_PKG_VERSION"), "praxis is listening");
-    app.run_until(shutdown_signal()).await?;
+    app.run_until(stop).await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -21,12 +24,15 @@ fn install_panic_hook() {
     }));
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("installing a SIGTERM handler succeeds on Unix");
-    tokio::select! {
-        _ = interrupt => tracing::info!("received SIGINT"),
-        _ = terminate.recv() => tracing::info!("received SIGTERM"),
-    }
+/// Installs the SIGTERM and SIGINT handlers now and resolves when either signal arrives.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("received SIGINT"),
+            _ = terminate.recv() => tracing::info!("received SIGTERM"),
+        }
+    })
 }

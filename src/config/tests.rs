@@ -119,3 +119,14 @@ fn a_database_password_never_shows_in_debug_output() {
     assert!(!shown.contains("s3cret"), "{shown}");
     assert!(shown.contains("postgres"), "{shown}");
 }
+
+#[test]
+fn the_master_key_comes_from_the_environment_and_never_shows_in_debug_output() {
+    Jail::expect_with(|jail| {
+        jail.set_env("PRAXIS_MASTER_KEY", "k1:00ff");
+        let settings = load(&Overrides::default()).unwrap();
+        assert_eq!(settings.master_key.as_ref().map(Secret::expose), Some("k1:00ff"));
+        assert!(!format!("{settings:?}").contains("00ff"));
+        Ok(())
+    });
+}

@@ -15,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use openapi::{OPENAPI_PATH, openapi};
 
 use crate::config::Settings;
+use crate::crypto::KeyRing;
 use crate::services::access::AccessService;
 use crate::services::health::HealthService;
 use crate::store::Store;
@@ -28,14 +29,17 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub health: HealthService,
     pub access: AccessService,
+    /// Master and blind-index keys for the encrypted patient fields.
+    pub keys: Arc<KeyRing>,
 }
 
 impl AppState {
-    pub fn new(settings: Settings, store: Store) -> Self {
+    pub fn new(settings: Settings, store: Store, keys: KeyRing) -> Self {
         let health = HealthService::new(store.clone(), settings.data_dir.clone());
         let access = AccessService::new(store.clone(), &settings);
         Self {
             access,
+            keys: Arc::new(keys),
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),
