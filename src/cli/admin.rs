@@ -5,6 +5,8 @@ use std::io::Read;
 use clap::{Args, Subcommand};
 
 use crate::services::access::users::NewUser;
+use praxis_domain::password::check_password;
+
 use crate::services::access::{join_list, secrets};
 use crate::services::error::ServiceError;
 use crate::services::organizations::{self, Bootstrap, OrganizationFields};
@@ -80,14 +82,20 @@ pub struct ResetPasswordArgs {
     password_stdin: bool,
 }
 
-/// The password from stdin (trailing newline dropped), or a generated one that is printed once.
-fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+/// The password from stdin (trailing newline dropped), or a generated one that is printed once. A
+/// generated one is drawn again in the rare case that it breaks the policy (hex can spell an e-mail's
+/// local part such as `cafe`).
+fn password(from_stdin: bool, email: &str) -> anyhow::Result<(String, bool)> {
     if from_stdin {
         let mut input = String::new();
         std::io::stdin().read_to_string(&mut input)?;
-        Ok((input.trim_end_matches(['\r', '\n']).to_owned(), false))
-    } else {
-        Ok((secrets::random_secret()?[..32].to_owned(), true))
+        return Ok((input.trim_end_matches(['\r', '\n']).to_owned(), false));
+    }
+    loop {
+        let candidate = secrets::random_secret()?[..32].to_owned();
+        if check_password(&candidate, email).is_ok() {
+            return Ok((candidate, true));
+        }
     }
 }
 
@@ -101,7 +109,7 @@ fn show_generated(generated: bool, password: &str) {
 pub async fn run(store: &Store, command: AdminCommand) -> anyhow::Result<()> {
     match command {
         AdminCommand::Bootstrap(args) => {
-            let (password, generated) = password(args.password_stdin)?;
+            let (password, generated) = password(args.password_stdin, &args.email)?;
             let input = Bootstrap {
                 slug: args.slug,
                 fields: OrganizationFields {
@@ -121,7 +129,7 @@ pub async fn run(store: &Store, command: AdminCommand) -> anyhow::Result<()> {
             show_generated(generated, &password);
         }
         AdminCommand::CreateUser(args) => {
-            let (password, generated) = password(args.password_stdin)?;
+            let (password, generated) = password(args.password_stdin, &args.email)?;
             let user =
                 NewUser::parse(&args.email, &args.name, &args.roles, password.clone()).map_err(explain)?;
             let created = organizations::create_user_from_shell(store, &args.slug, user)
@@ -136,7 +144,7 @@ pub async fn run(store: &Store, command: AdminCommand) -> anyhow::Result<()> {
             show_generated(generated, &password);
         }
         AdminCommand::ResetPassword(args) => {
-            let (password, generated) = password(args.password_stdin)?;
+            let (password, generated) = password(args.password_stdin, &args.email)?;
             organizations::reset_password_from_shell(store, &args.slug, &args.email, password.clone())
                 .await
                 .map_err(explain)?;

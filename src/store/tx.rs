@@ -49,6 +49,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// A read-only transaction that sees one consistent snapshot across all its statements (PostgreSQL's
+    /// default isolation takes a new snapshot per statement; a SQLite read transaction already holds one).
+    pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Self::Sqlite(store) => Tx::Sqlite(store.reader.begin().await?),
+            Self::Postgres(store) => Tx::Postgres(
+                store
+                    .pool
+                    .begin_with("begin isolation level repeatable read read only")
+                    .await?,
+            ),
+        })
+    }
+}
+
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {

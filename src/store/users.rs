@@ -85,6 +85,26 @@ impl Tx {
             .await?))
     }
 
+    /// The user, locked against concurrent writers until the transaction ends, so that read-modify-write
+    /// sequences such as counting failed logins lose no update. SQLite's single writer already serializes
+    /// write transactions; PostgreSQL needs the row lock.
+    pub async fn user_for_update(
+        &mut self,
+        organization_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<UserRow>, StoreError> {
+        let select = format!("select {COLUMNS} from app_user where organization_id = $1 and user_id = $2");
+        let sql = match self {
+            Tx::Sqlite(_) => select,
+            Tx::Postgres(_) => format!("{select} for update"),
+        };
+        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(organization_id)
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?))
+    }
+
     /// Users in id order (UUIDv7: creation order) after the cursor; the nil id sorts before every other.
     pub async fn users(
         &mut self,

@@ -110,7 +110,7 @@ impl AccessService {
         let now = DbTime::now();
         let mut tx = self.store.begin_write().await?;
         let user = tx
-            .user(user.organization_id, user.user_id)
+            .user_for_update(user.organization_id, user.user_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let locked = user.locked_until.is_some_and(|until| until > now);
@@ -361,7 +361,15 @@ impl AccessService {
             let lockout = principal
                 .audit("auth.lockout", Outcome::Success)
                 .entity("user", user_id);
-            if locked || self.count_wrong_password(&mut tx, &user, wrong, lockout).await? {
+            let current = tx
+                .user_for_update(principal.organization_id, user_id)
+                .await?
+                .ok_or(ServiceError::NotFound("user"))?;
+            if locked
+                || self
+                    .count_wrong_password(&mut tx, &current, wrong, lockout)
+                    .await?
+            {
                 tx.revoke_user_sessions(principal.organization_id, user_id, Uuid::nil(), DbTime::now())
                     .await?;
             }
