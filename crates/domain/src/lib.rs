@@ -9,3 +9,4 @@ pub mod email;
 pub mod identifier;
 pub mod organization;
 pub mod password;
+pub mod patient;
