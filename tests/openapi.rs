@@ -30,6 +30,12 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/v1/api-keys"),
     ("delete", "/api/v1/api-keys/{id}"),
     ("get", "/api/v1/audit-events"),
+    ("post", "/api/v1/patients"),
+    ("get", "/api/v1/patients"),
+    ("get", "/api/v1/patients/{id}"),
+    ("put", "/api/v1/patients/{id}"),
+    ("delete", "/api/v1/patients/{id}"),
+    ("post", "/api/v1/patients/{id}/restore"),
 ];
 
 fn documented(document: &serde_json::Value) -> BTreeSet<(String, String)> {

@@ -34,6 +34,7 @@ enum Record {
     User,
     ApiKey,
     Session,
+    Patient,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -105,7 +106,10 @@ impl Operation {
 }
 
 use Access::{AnyPrincipal, Needs, Public, SignedInUser};
-use Permission::{Administer, AuditRead};
+use Permission::{Administer, AuditRead, PatientsRead, PatientsWrite};
+
+const PATIENT: &str =
+    r#"{"kind": "person", "given_name": "Matrix", "family_name": "Patient", "birth_date": "1980-01-01"}"#;
 
 /// Every operation Praxis serves and who may call it. A new route fails
 /// `the_matrix_lists_exactly_the_documented_operations` until it has an entry here.
@@ -142,6 +146,14 @@ const MATRIX: &[Operation] = &[
     Operation::new("get", "/api/v1/api-keys", Needs(Administer)),
     Operation::new("delete", "/api/v1/api-keys/{id}", Needs(Administer)).names(Record::ApiKey),
     Operation::new("get", "/api/v1/audit-events", Needs(AuditRead)),
+    Operation::new("post", "/api/v1/patients", Needs(PatientsWrite)).body(PATIENT),
+    Operation::new("get", "/api/v1/patients", Needs(PatientsRead)),
+    Operation::new("get", "/api/v1/patients/{id}", Needs(PatientsRead)).names(Record::Patient),
+    Operation::new("put", "/api/v1/patients/{id}", Needs(PatientsWrite))
+        .names(Record::Patient)
+        .body(PATIENT),
+    Operation::new("delete", "/api/v1/patients/{id}", Needs(PatientsWrite)).names(Record::Patient),
+    Operation::new("post", "/api/v1/patients/{id}/restore", Needs(PatientsWrite)).names(Record::Patient),
 ];
 
 /// A principal of the matrix: one user per role, or one key per scope.
@@ -481,6 +493,17 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
         .await
         .unwrap();
     let session_id: Uuid = sessions[0]["id"].as_str().unwrap().parse().unwrap();
+    let patient: Value = app
+        .authed(Method::POST, "/api/v1/patients", &alpha.admin.token)
+        .header("content-type", "application/json")
+        .body(PATIENT)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let patient_id: Uuid = patient["id"].as_str().unwrap().parse().unwrap();
     let staff_before: Value = app
         .authed(
             Method::GET,
@@ -513,6 +536,7 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
             Record::User => staff.user_id,
             Record::ApiKey => key_id,
             Record::Session => session_id,
+            Record::Patient => patient_id,
         };
         let what = op.describe();
         let foreign = send(&app, &other, op, id, Some(&bearer(&intruder.token))).await;
@@ -540,6 +564,19 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
         .await
         .unwrap();
     assert_eq!(staff_after, staff_before, "the user is unchanged");
+    let patient_after: Value = app
+        .authed(
+            Method::GET,
+            &format!("/api/v1/patients/{patient_id}"),
+            &alpha.admin.token,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(patient_after, patient, "the patient is unchanged and not deleted");
     assert_eq!(staff_after["active"], true);
     let keys: Value = app
         .authed(Method::GET, "/api/v1/api-keys", &alpha.admin.token)

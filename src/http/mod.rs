@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::crypto::KeyRing;
 use crate::services::access::AccessService;
 use crate::services::health::HealthService;
+use crate::services::patients::PatientService;
 use crate::store::Store;
 use crate::telemetry::metrics::Metrics;
 
@@ -29,8 +30,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub health: HealthService,
     pub access: AccessService,
-    /// Master and blind-index keys for the encrypted patient fields.
-    pub keys: Arc<KeyRing>,
+    pub patients: PatientService,
 }
 
 impl AppState {
@@ -39,7 +39,7 @@ impl AppState {
         let access = AccessService::new(store.clone(), &settings);
         Self {
             access,
-            keys: Arc::new(keys),
+            patients: PatientService::new(store.clone(), Arc::new(keys)),
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),

@@ -23,6 +23,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "users", description = "Staff accounts and their roles (admins)"),
         (name = "api keys", description = "Keys for integrations, with scopes (admins)"),
         (name = "audit", description = "The tamper-evident audit trail (auditors)"),
+        (name = "patients", description = "People and animals; identifying fields encrypted at rest, every read audited"),
     ),
     modifiers(&BearerAuth),
     components(schemas(Problem, FieldError)),

@@ -7,3 +7,4 @@ pub mod error;
 pub mod health;
 pub mod organizations;
 pub mod page;
+pub mod patients;

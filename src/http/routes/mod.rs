@@ -7,6 +7,7 @@ mod health;
 mod metrics;
 mod organization;
 mod page;
+mod patients;
 mod users;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -34,6 +35,9 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api_keys::create, api_keys::list))
         .routes(routes!(api_keys::revoke))
         .routes(routes!(audit::list))
+        .routes(routes!(patients::create, patients::list))
+        .routes(routes!(patients::read, patients::replace, patients::delete))
+        .routes(routes!(patients::restore))
 }
 
 pub(super) async fn no_route() -> ApiError {
