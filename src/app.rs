@@ -82,6 +82,10 @@ impl Application {
         self.listener.local_addr()
     }
 
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// The state and the bound listener, for callers that assemble their own router around the state.
     pub fn into_parts(self) -> (AppState, TcpListener) {
         (self.state, self.listener)

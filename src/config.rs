@@ -44,6 +44,9 @@ pub struct Settings {
     pub rate_limit_per_principal: u32,
     /// The master and blind-index keys (format in `docs/security.md`); absent: the key file in `data_dir`.
     pub master_key: Option<Secret>,
+    /// Years a patient's record is kept after its last change before it may be erased without a legal
+    /// reason; 0: no retention rule.
+    pub retention_years: u32,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             rate_limit_login_per_account: 10,
             rate_limit_per_principal: 6000,
             master_key: None,
+            retention_years: 10,
         }
     }
 }
@@ -95,6 +99,7 @@ const KEYS: &[&str] = &[
     "rate_limit_login_per_account",
     "rate_limit_per_principal",
     "master_key",
+    "retention_years",
 ];
 
 /// What the command line set; `None` leaves the setting to the layers below.

@@ -36,6 +36,18 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("put", "/api/v1/patients/{id}"),
     ("delete", "/api/v1/patients/{id}"),
     ("post", "/api/v1/patients/{id}/restore"),
+    ("post", "/api/v1/contacts"),
+    ("get", "/api/v1/contacts"),
+    ("get", "/api/v1/contacts/{id}"),
+    ("put", "/api/v1/contacts/{id}"),
+    ("delete", "/api/v1/contacts/{id}"),
+    ("get", "/api/v1/contacts/{id}/patients"),
+    ("get", "/api/v1/patients/{id}/contacts"),
+    ("put", "/api/v1/patients/{id}/contacts/{contact_id}"),
+    ("delete", "/api/v1/patients/{id}/contacts/{contact_id}"),
+    ("get", "/api/v1/patients/{id}/export"),
+    ("post", "/api/v1/patients/{id}/erasure"),
+    ("get", "/api/v1/data-subject-requests"),
 ];
 
 fn documented(document: &serde_json::Value) -> BTreeSet<(String, String)> {

@@ -25,6 +25,8 @@ enum Access {
     SignedInUser,
     /// A user whose roles, or a key whose scopes, grant this permission.
     Needs(Permission),
+    /// A user whose roles, or a key whose scopes, grant any one of these permissions.
+    NeedsAny(&'static [Permission]),
 }
 
 /// What the `{id}` of a path names, so the tenant-isolation test can put a real record of another
@@ -35,6 +37,9 @@ enum Record {
     ApiKey,
     Session,
     Patient,
+    Contact,
+    /// A patient (`{id}`) and a contact (`{contact_id}`) linked to it.
+    PatientContact,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -105,11 +110,13 @@ impl Operation {
     }
 }
 
-use Access::{AnyPrincipal, Needs, Public, SignedInUser};
-use Permission::{Administer, AuditRead, PatientsRead, PatientsWrite};
+use Access::{AnyPrincipal, Needs, NeedsAny, Public, SignedInUser};
+use Permission::{Administer, AuditRead, DataSubjectRequests, PatientsRead, PatientsWrite};
 
 const PATIENT: &str =
     r#"{"kind": "person", "given_name": "Matrix", "family_name": "Patient", "birth_date": "1980-01-01"}"#;
+
+const CONTACT: &str = r#"{"given_name": "Matrix", "family_name": "Contact", "phone": "+47 913 45 678"}"#;
 
 /// Every operation Praxis serves and who may call it. A new route fails
 /// `the_matrix_lists_exactly_the_documented_operations` until it has an entry here.
@@ -154,6 +161,25 @@ const MATRIX: &[Operation] = &[
         .body(PATIENT),
     Operation::new("delete", "/api/v1/patients/{id}", Needs(PatientsWrite)).names(Record::Patient),
     Operation::new("post", "/api/v1/patients/{id}/restore", Needs(PatientsWrite)).names(Record::Patient),
+    Operation::new("post", "/api/v1/contacts", Needs(PatientsWrite)).body(CONTACT),
+    Operation::new("get", "/api/v1/contacts", Needs(PatientsRead)),
+    Operation::new("get", "/api/v1/contacts/{id}", Needs(PatientsRead)).names(Record::Contact),
+    Operation::new("put", "/api/v1/contacts/{id}", Needs(PatientsWrite))
+        .names(Record::Contact)
+        .body(CONTACT),
+    Operation::new("delete", "/api/v1/contacts/{id}", Needs(PatientsWrite)).names(Record::Contact),
+    Operation::new("get", "/api/v1/contacts/{id}/patients", Needs(PatientsRead)).names(Record::Contact),
+    Operation::new("get", "/api/v1/patients/{id}/contacts", Needs(PatientsRead)).names(Record::Patient),
+    Operation::new("put", "/api/v1/patients/{id}/contacts/{contact_id}", Needs(PatientsWrite))
+        .names(Record::PatientContact)
+        .body(r#"{"role": "emergency", "relationship": "neighbour"}"#),
+    Operation::new("delete", "/api/v1/patients/{id}/contacts/{contact_id}", Needs(PatientsWrite))
+        .names(Record::PatientContact),
+    Operation::new("get", "/api/v1/patients/{id}/export", Needs(DataSubjectRequests)).names(Record::Patient),
+    Operation::new("post", "/api/v1/patients/{id}/erasure", Needs(DataSubjectRequests))
+        .names(Record::Patient)
+        .body(r#"{"legal_reason": null}"#),
+    Operation::new("get", "/api/v1/data-subject-requests", NeedsAny(&[AuditRead, DataSubjectRequests])),
 ];
 
 /// A principal of the matrix: one user per role, or one key per scope.
@@ -179,6 +205,9 @@ impl Caller {
             (SignedInUser, Holder::Scope(_)) => false,
             (Needs(permission), Holder::Role(role)) => role.grants(permission),
             (Needs(permission), Holder::Scope(scope)) => Grants::from_scopes(&[scope]).allows(permission),
+            (NeedsAny(permissions), _) => permissions
+                .iter()
+                .any(|permission| self.allowed(Needs(*permission))),
         }
     }
 
@@ -190,7 +219,8 @@ impl Caller {
     }
 }
 
-/// Sends one operation of the matrix, with `id` in place of `{id}` and `token` as the bearer, if any.
+/// Sends one operation of the matrix, with `id` in place of `{id}` (and of `{contact_id}`) and `token` as
+/// the bearer, if any.
 async fn send(
     app: &TestApp,
     clinic: &Clinic,
@@ -198,7 +228,22 @@ async fn send(
     id: Uuid,
     authorization: Option<&str>,
 ) -> reqwest::Response {
-    let path = operation.path.replace("{id}", &id.to_string());
+    send_to(app, clinic, operation, (id, id), authorization).await
+}
+
+/// Sends one operation of the matrix, with the first id in place of `{id}` and the second in place of
+/// `{contact_id}`, for the operations that name two records.
+async fn send_to(
+    app: &TestApp,
+    clinic: &Clinic,
+    operation: &Operation,
+    (id, contact_id): (Uuid, Uuid),
+    authorization: Option<&str>,
+) -> reqwest::Response {
+    let path = operation
+        .path
+        .replace("{id}", &id.to_string())
+        .replace("{contact_id}", &contact_id.to_string());
     let mut request = app.client.request(operation.http_method(), app.url(&path));
     if let Some(authorization) = authorization {
         request = request.header(reqwest::header::AUTHORIZATION, authorization);
@@ -346,7 +391,7 @@ async fn the_matrix_lists_exactly_the_documented_operations(backend: Backend) {
             "{what} needs credentials but documents no security requirement"
         );
         assert!(responses.contains_key("401"), "{what} documents its 401");
-        let someone_refused = matches!(op.access, SignedInUser | Needs(_));
+        let someone_refused = matches!(op.access, SignedInUser | Needs(_) | NeedsAny(_));
         assert_eq!(
             responses.contains_key("403"),
             someone_refused,
@@ -504,6 +549,29 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
         .await
         .unwrap();
     let patient_id: Uuid = patient["id"].as_str().unwrap().parse().unwrap();
+    let contact: Value = app
+        .authed(Method::POST, "/api/v1/contacts", &alpha.admin.token)
+        .header("content-type", "application/json")
+        .body(CONTACT)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let contact_id: Uuid = contact["id"].as_str().unwrap().parse().unwrap();
+    let contacts_path = format!("/api/v1/patients/{patient_id}/contacts");
+    let linked = app
+        .authed(
+            Method::PUT,
+            &format!("{contacts_path}/{contact_id}"),
+            &alpha.admin.token,
+        )
+        .json(&json!({"role": "emergency"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(linked.status(), 200, "the contact is linked to the patient");
     let staff_before: Value = app
         .authed(
             Method::GET,
@@ -532,14 +600,16 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
             "{} is allowed to the other organization's admin, so only the organization can stop it",
             op.describe()
         );
-        let id = match op.record.unwrap() {
-            Record::User => staff.user_id,
-            Record::ApiKey => key_id,
-            Record::Session => session_id,
-            Record::Patient => patient_id,
+        let ids = match op.record.unwrap() {
+            Record::User => (staff.user_id, staff.user_id),
+            Record::ApiKey => (key_id, key_id),
+            Record::Session => (session_id, session_id),
+            Record::Patient => (patient_id, patient_id),
+            Record::Contact => (contact_id, contact_id),
+            Record::PatientContact => (patient_id, contact_id),
         };
         let what = op.describe();
-        let foreign = send(&app, &other, op, id, Some(&bearer(&intruder.token))).await;
+        let foreign = send_to(&app, &other, op, ids, Some(&bearer(&intruder.token))).await;
         let foreign = comparable(problem(foreign, 404).await);
         let missing = send(&app, &other, op, Uuid::now_v7(), Some(&bearer(&intruder.token))).await;
         let missing = comparable(problem(missing, 404).await);
@@ -577,6 +647,23 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
         .await
         .unwrap();
     assert_eq!(patient_after, patient, "the patient is unchanged and not deleted");
+    let links: Value = app
+        .authed(Method::GET, &contacts_path, &alpha.admin.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        links["data"].as_array().unwrap().len(),
+        1,
+        "the link is still there: {links}"
+    );
+    assert_eq!(
+        links["data"][0]["contact"], contact,
+        "the contact is unchanged and not deleted"
+    );
     assert_eq!(staff_after["active"], true);
     let keys: Value = app
         .authed(Method::GET, "/api/v1/api-keys", &alpha.admin.token)

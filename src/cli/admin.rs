@@ -5,8 +5,6 @@ use std::io::Read;
 use clap::{Args, Subcommand};
 
 use crate::services::access::users::NewUser;
-use praxis_domain::password::check_password;
-
 use crate::services::access::{join_list, secrets};
 use crate::services::error::ServiceError;
 use crate::services::organizations::{self, Bootstrap, OrganizationFields};
@@ -82,21 +80,14 @@ pub struct ResetPasswordArgs {
     password_stdin: bool,
 }
 
-/// The password from stdin (trailing newline dropped), or a generated one that is printed once. A
-/// generated one is drawn again in the rare case that it breaks the policy (hex can spell an e-mail's
-/// local part such as `cafe`).
+/// The password from stdin (trailing newline dropped), or a generated one that is printed once.
 fn password(from_stdin: bool, email: &str) -> anyhow::Result<(String, bool)> {
     if from_stdin {
         let mut input = String::new();
         std::io::stdin().read_to_string(&mut input)?;
         return Ok((input.trim_end_matches(['\r', '\n']).to_owned(), false));
     }
-    loop {
-        let candidate = secrets::random_secret()?[..32].to_owned();
-        if check_password(&candidate, email).is_ok() {
-            return Ok((candidate, true));
-        }
-    }
+    Ok((secrets::generate_password(email)?, true))
 }
 
 fn show_generated(generated: bool, password: &str) {

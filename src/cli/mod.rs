@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod demo;
 mod serve;
 
 use std::path::PathBuf;
@@ -21,7 +22,13 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server (creates and migrates the database on first start).
-    Serve(ConfigArgs),
+    Serve {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Create the demo clinics on first start and print their logins once.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply the database migrations and exit.
     Migrate(ConfigArgs),
     /// Organizations and users, from the shell.
@@ -31,6 +38,13 @@ enum Command {
         #[command(subcommand)]
         command: admin::AdminCommand,
     },
+    /// The demo clinics.
+    Demo {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(flatten)]
@@ -38,6 +52,12 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum DemoCommand {
+    /// Create a general practice and an animal clinic with one user per role and synthetic patients.
+    Seed,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,10 +109,22 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match cli.command {
-        Command::Serve(args) => {
-            let settings = args.load()?;
+        Command::Serve { config, demo } => {
+            let settings = config.load()?;
             crate::telemetry::logging::init(settings.log_format, &settings.log_level)?;
-            runtime.block_on(serve::run(settings))
+            runtime.block_on(serve::run(settings, demo))
+        }
+        Command::Demo { config, command } => {
+            let settings = config.load()?;
+            crate::telemetry::logging::init(settings.log_format, "warn")?;
+            match command {
+                DemoCommand::Seed => runtime.block_on(async {
+                    let app = crate::app::Application::build(settings).await?;
+                    let outcome = demo::seed(app.state()).await;
+                    app.state().store.close().await;
+                    outcome
+                }),
+            }
         }
         Command::Migrate(args) => with_store(&runtime, args, |store| async move {
             let version = store.schema_version().await?;

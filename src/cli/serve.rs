@@ -3,13 +3,16 @@
 use crate::app::Application;
 use crate::config::Settings;
 
-pub async fn run(settings: Settings) -> anyhow::Result<()> {
+pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<()> {
     install_panic_hook();
     // Handlers go in before the port opens: a signal that arrives as soon as the server is up must
     // shut it down gracefully, not kill it.
     let stop = shutdown_signal()?;
     let backend = format!("{:?}", settings.database_kind()).to_lowercase();
     let app = Application::build(settings).await?;
+    if demo {
+        super::demo::seed(app.state()).await?;
+    }
     tracing::info!(address = %app.local_addr()?, backend, version = env!("CARGO_PKG_VERSION"), "praxis is listening");
     app.run_until(stop).await?;
     tracing::info!("stopped");

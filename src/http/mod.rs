@@ -17,6 +17,8 @@ pub use openapi::{OPENAPI_PATH, openapi};
 use crate::config::Settings;
 use crate::crypto::KeyRing;
 use crate::services::access::AccessService;
+use crate::services::contacts::ContactService;
+use crate::services::data_subject::DataSubjectService;
 use crate::services::health::HealthService;
 use crate::services::patients::PatientService;
 use crate::store::Store;
@@ -31,15 +33,23 @@ pub struct AppState {
     pub health: HealthService,
     pub access: AccessService,
     pub patients: PatientService,
+    pub contacts: ContactService,
+    pub data_subject: DataSubjectService,
 }
 
 impl AppState {
     pub fn new(settings: Settings, store: Store, keys: KeyRing) -> Self {
         let health = HealthService::new(store.clone(), settings.data_dir.clone());
         let access = AccessService::new(store.clone(), &settings);
+        let keys = Arc::new(keys);
+        let contacts = ContactService::new(store.clone(), keys.clone());
+        let patients = PatientService::new(store.clone(), keys);
+        let data_subject = DataSubjectService::new(store.clone(), patients.clone(), settings.retention_years);
         Self {
             access,
-            patients: PatientService::new(store.clone(), Arc::new(keys)),
+            patients,
+            contacts,
+            data_subject,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),

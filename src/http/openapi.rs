@@ -24,6 +24,8 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "api keys", description = "Keys for integrations, with scopes (admins)"),
         (name = "audit", description = "The tamper-evident audit trail (auditors)"),
         (name = "patients", description = "People and animals; identifying fields encrypted at rest, every read audited"),
+        (name = "contacts", description = "People related to patients: owners, guardians, next of kin, emergency contacts; encrypted like patients, every read audited"),
+        (name = "data-subject requests", description = "GDPR access, portability and erasure (admins); the register of requests (auditors)"),
     ),
     modifiers(&BearerAuth),
     components(schemas(Problem, FieldError)),

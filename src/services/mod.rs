@@ -3,6 +3,9 @@
 
 pub mod access;
 pub mod audit;
+pub mod contacts;
+pub mod data_subject;
+pub mod demo;
 pub mod error;
 pub mod health;
 pub mod organizations;

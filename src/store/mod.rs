@@ -5,7 +5,9 @@
 
 mod api_keys;
 mod audit;
+mod contacts;
 mod data_dir;
+mod data_subject_requests;
 mod organizations;
 mod patients;
 mod postgres;
@@ -19,7 +21,9 @@ use std::time::Duration;
 
 pub use api_keys::{ApiKeyRow, ApiKeyWithCreator};
 pub use audit::{AuditFilter, AuditRow, UnreadableEvent};
+pub use contacts::{ContactKeyRow, ContactRow, ContactSearch, PatientContactRow};
 pub use data_dir::{DataDirError, prepare_data_dir, probe_writable};
+pub use data_subject_requests::{DataSubjectRequestRow, ERASED_MARKER};
 pub use organizations::OrganizationRow;
 pub use patients::{IdentifierRow, PatientKeyRow, PatientRow, PatientSearch};
 pub use postgres::PgStore;

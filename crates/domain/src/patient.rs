@@ -86,6 +86,7 @@ macro_rules! coded_enum {
 
 mod address;
 mod birth_date;
+mod contact_role;
 mod kind;
 mod microchip;
 mod name;
@@ -95,6 +96,7 @@ mod status;
 
 pub use address::{PostalAddress, PostalAddressError};
 pub use birth_date::{BirthDate, BirthDateError};
+pub use contact_role::{ContactRole, ContactRoleError, ContactRoleMismatch};
 pub use kind::{
     AdministrativeSex, AdministrativeSexError, AnimalSex, NeuterStatus, NeuterStatusError, PatientKind,
     PatientKindError, Sex, SexError,

@@ -71,7 +71,7 @@ pub struct AuditEventView {
 }
 
 impl AuditEventView {
-    fn from_row(row: AuditRow) -> Result<Self, ApiError> {
+    pub(super) fn from_row(row: AuditRow) -> Result<Self, ApiError> {
         let (event, _) = row
             .to_event()
             .map_err(crate::services::error::ServiceError::from)?;

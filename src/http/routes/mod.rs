@@ -3,6 +3,8 @@
 mod api_keys;
 mod audit;
 mod auth;
+mod contacts;
+mod data_subject;
 mod health;
 mod metrics;
 mod organization;
@@ -38,6 +40,14 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(patients::create, patients::list))
         .routes(routes!(patients::read, patients::replace, patients::delete))
         .routes(routes!(patients::restore))
+        .routes(routes!(contacts::create, contacts::list))
+        .routes(routes!(contacts::read, contacts::replace, contacts::delete))
+        .routes(routes!(contacts::patients))
+        .routes(routes!(contacts::of_patient))
+        .routes(routes!(contacts::link, contacts::unlink))
+        .routes(routes!(data_subject::export))
+        .routes(routes!(data_subject::erase))
+        .routes(routes!(data_subject::list))
 }
 
 pub(super) async fn no_route() -> ApiError {

@@ -68,6 +68,20 @@ pub enum Credential {
 }
 
 impl Principal {
+    /// A user acting from the shell rather than over HTTP (the demo seeding acts as the clinic's admin).
+    pub fn from_shell(organization_id: Uuid, user_id: Uuid, roles: Vec<Role>) -> Self {
+        Self {
+            organization_id,
+            grants: Grants::from_roles(&roles),
+            credential: Credential::User {
+                user_id,
+                session_id: Uuid::nil(),
+                roles,
+            },
+            meta: RequestMeta::default(),
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         match &self.credential {
             Credential::User { user_id, .. } => Actor::User { id: *user_id },

@@ -20,6 +20,17 @@ pub fn random_secret() -> Result<String, ServiceError> {
     Ok(hex::encode(bytes))
 }
 
+/// A strong password for an account created from the shell, printed once. Drawn again in the rare case
+/// that it breaks the policy (hex can spell an e-mail's local part such as `cafe`).
+pub fn generate_password(email: &str) -> Result<String, ServiceError> {
+    loop {
+        let candidate = random_secret()?[..32].to_owned();
+        if praxis_domain::password::check_password(&candidate, email).is_ok() {
+            return Ok(candidate);
+        }
+    }
+}
+
 /// A new API key: the secret shown once, and the prefix kept for listing.
 pub fn new_api_key() -> Result<(String, String), ServiceError> {
     let secret = format!("{API_KEY_PREFIX}{}", random_secret()?);

@@ -206,6 +206,25 @@ impl PatientService {
         unseal(&self.keys, &row, &key, &identifiers)
     }
 
+    /// A patient whether deleted or not, for the data-subject services; 409 once the data was erased.
+    pub(crate) async fn load_for_export(
+        &self,
+        tx: &mut Tx,
+        organization_id: Uuid,
+        patient_id: Uuid,
+    ) -> ServiceResult<PatientView> {
+        let row = tx
+            .patient(organization_id, patient_id)
+            .await?
+            .ok_or(ServiceError::NotFound("patient"))?;
+        let key = tx
+            .patient_key(organization_id, patient_id)
+            .await?
+            .ok_or(ServiceError::NotFound("patient"))?;
+        let identifiers = tx.patient_identifiers(organization_id, patient_id).await?;
+        unseal(&self.keys, &row, &key, &identifiers)
+    }
+
     /// Replaces a patient's record; `expected_version` (from `If-Match`) guards against lost updates.
     pub async fn replace(
         &self,
@@ -285,6 +304,15 @@ impl PatientService {
             .await?
             .filter(|row| row.deleted_at.is_some() != delete)
             .ok_or(ServiceError::NotFound("patient"))?;
+        let erased = tx
+            .patient_key(principal.organization_id, patient_id)
+            .await?
+            .is_some_and(|key| key.wrapped.is_none());
+        if erased {
+            return Err(ServiceError::Conflict(
+                "this patient's data has been erased".to_owned(),
+            ));
+        }
         let now = DbTime::now();
         row.deleted_at = delete.then_some(now);
         row.updated_at = now;

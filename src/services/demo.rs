@@ -1,0 +1,205 @@
+//! The demo: a general practice and an animal clinic, each with one user per role and synthetic patients,
+//! so a newcomer sees Praxis working a minute after the first start. Every value is made up; identifiers
+//! are valid by their check digits but drawn at random, so demo data must never leave a demo installation.
+
+use jiff::civil::{Date, date};
+use praxis_domain::access::Role;
+use praxis_domain::identifier::{IdentifierSystem, synthetic};
+use praxis_domain::patient::search_key;
+
+use super::access::users::NewUser;
+use super::access::{Principal, secrets};
+use super::error::ServiceResult;
+use super::organizations::{self, Bootstrap, OrganizationFields};
+use super::patients::{AddressInput, IdentifierInput, PatientInput, PatientService};
+use crate::store::Store;
+
+/// A login of the demo, shown once when the demo is created.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub organization: String,
+    pub email: String,
+    pub role: Role,
+    pub password: String,
+}
+
+#[derive(Debug)]
+pub enum Seeded {
+    Created(Vec<DemoLogin>),
+    /// The demo clinics exist already; their logins were shown when they were created.
+    AlreadyThere,
+}
+
+const GP: &str = "fjordklinikken";
+const VET: &str = "dyreklinikken";
+const PEOPLE: usize = 40;
+const ANIMALS: usize = 16;
+
+const GIVEN: &[&str] = &[
+    "Kari", "Ola", "Ingrid", "Lars", "Åse", "Jürgen", "Sofie", "Magnus", "Nora", "Emil", "Astrid", "Henrik",
+    "Sigrid", "Øystein", "Liv", "Bjørn",
+];
+const FAMILY: &[&str] = &[
+    "Østby", "Hansen", "Johansen", "Müller", "Berg", "Ærø", "Larsen", "Dahl", "Lie", "Strand", "Haugen",
+    "Nilsen", "Bakke", "Sæther",
+];
+const PETS: &[(&str, &str, &[&str])] = &[
+    ("dog", "Labrador retriever", &["Rex", "Bella", "Luna", "Max"]),
+    ("cat", "Norwegian forest cat", &["Mons", "Pus", "Tiger", "Frøya"]),
+    ("rabbit", "Dwarf lop", &["Trampe", "Snøball"]),
+    ("horse", "Fjord horse", &["Blakken", "Dagros"]),
+];
+
+/// A small deterministic generator: the demo is the same on every machine.
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+
+    fn birth_date(&mut self, from_year: i16, years: u64) -> Date {
+        let year = from_year + (self.next() % years) as i16;
+        date(year, (1 + self.next() % 12) as i8, (1 + self.next() % 28) as i8)
+    }
+}
+
+/// Creates both demo clinics unless they exist.
+pub async fn seed(store: &Store, patients: &PatientService) -> ServiceResult<Seeded> {
+    let mut tx = store.begin_read().await?;
+    let exists = tx.organization_by_slug(GP).await?.is_some();
+    tx.commit().await?;
+    if exists {
+        return Ok(Seeded::AlreadyThere);
+    }
+    let mut logins = Vec::new();
+    let gp = clinic(store, GP, "Fjordklinikken", &mut logins).await?;
+    let mut draw = Draw(2026);
+    for number in 0..PEOPLE {
+        patients.create(&gp, person(&mut draw, number as u64)).await?;
+    }
+    let vet = clinic(store, VET, "Dyreklinikken", &mut logins).await?;
+    for _ in 0..ANIMALS {
+        patients.create(&vet, animal(&mut draw)).await?;
+    }
+    Ok(Seeded::Created(logins))
+}
+
+/// An organization in Norway with one user per role; answers its admin, who creates the patients.
+async fn clinic(
+    store: &Store,
+    slug: &str,
+    name: &str,
+    logins: &mut Vec<DemoLogin>,
+) -> ServiceResult<Principal> {
+    let admin_email = format!("admin@{slug}.example");
+    let admin_password = secrets::generate_password(&admin_email)?;
+    let bootstrap = Bootstrap {
+        slug: slug.to_owned(),
+        fields: OrganizationFields {
+            name: Some(name.to_owned()),
+            time_zone: Some("Europe/Oslo".to_owned()),
+            country: Some("NO".to_owned()),
+            currency: Some("NOK".to_owned()),
+            locale: Some("nb-NO".to_owned()),
+        },
+        admin_email: admin_email.clone(),
+        admin_name: "Demo admin".to_owned(),
+        admin_password: admin_password.clone(),
+    };
+    let (organization, admin) = organizations::bootstrap(store, bootstrap).await?;
+    logins.push(DemoLogin {
+        organization: slug.to_owned(),
+        email: admin_email,
+        role: Role::Admin,
+        password: admin_password,
+    });
+    for role in [Role::Clinician, Role::Reception, Role::Billing, Role::Auditor] {
+        let email = format!("{role}@{slug}.example");
+        let password = secrets::generate_password(&email)?;
+        let user = NewUser::parse(
+            &email,
+            &format!("Demo {role}"),
+            &[role.to_string()],
+            password.clone(),
+        )?;
+        organizations::create_user_from_shell(store, slug, user).await?;
+        logins.push(DemoLogin {
+            organization: slug.to_owned(),
+            email,
+            role,
+            password,
+        });
+    }
+    Ok(Principal::from_shell(
+        organization.id,
+        admin.id,
+        vec![Role::Admin],
+    ))
+}
+
+fn person(draw: &mut Draw, number: u64) -> PatientInput {
+    let given = *draw.pick(GIVEN);
+    let family = *draw.pick(FAMILY);
+    let birth_date = draw.birth_date(1935, 85);
+    let identifier = synthetic(IdentifierSystem::NoFnr, birth_date, draw.next());
+    let mailbox = format!("{}.{}{number}", search_key(given), search_key(family)).replace(' ', "");
+    PatientInput {
+        kind: "person".to_owned(),
+        given_name: given.to_owned(),
+        family_name: family.to_owned(),
+        birth_date: Some(birth_date),
+        sex: Some(draw.pick(&["female", "male", "other", "unknown"]).to_string()),
+        status: None,
+        deceased_on: None,
+        identifiers: vec![IdentifierInput {
+            system: "no-fnr".to_owned(),
+            value: identifier.value().to_owned(),
+        }],
+        phone: Some(format!("9{:07}", draw.next() % 10_000_000)),
+        email: Some(format!("{mailbox}@example.org")),
+        address: Some(AddressInput {
+            lines: vec![format!("Strandgaten {}", 1 + draw.next() % 120)],
+            postal_code: Some(format!("50{:02}", draw.next() % 100)),
+            city: "Bergen".to_owned(),
+            country: None,
+        }),
+        notes: None,
+        species: None,
+        breed: None,
+        colour: None,
+        neuter_status: None,
+        microchip: None,
+    }
+}
+
+fn animal(draw: &mut Draw) -> PatientInput {
+    let (species, breed, names) = *draw.pick(PETS);
+    PatientInput {
+        kind: "animal".to_owned(),
+        given_name: draw.pick(names).to_string(),
+        family_name: draw.pick(FAMILY).to_string(),
+        birth_date: Some(draw.birth_date(2008, 17)),
+        sex: Some(draw.pick(&["female", "male"]).to_string()),
+        status: None,
+        deceased_on: None,
+        identifiers: Vec::new(),
+        phone: None,
+        email: None,
+        address: None,
+        notes: None,
+        species: Some(species.to_owned()),
+        breed: Some(breed.to_owned()),
+        colour: None,
+        neuter_status: Some(draw.pick(&["intact", "neutered"]).to_string()),
+        microchip: Some(format!("578{:012}", draw.next() % 274_877_906_943)),
+    }
+}
