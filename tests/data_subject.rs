@@ -97,6 +97,24 @@ async fn an_export_holds_the_record_and_its_audit_trail(backend: Backend) {
         json!({"kind": "person", "given_name": "Ola", "family_name": "Hansen"}),
     )
     .await;
+    let contact = call(
+        &app,
+        &clinic.admin.token,
+        Method::POST,
+        "/api/v1/contacts",
+        Some(json!({"given_name": "Per", "family_name": "Østby", "phone": "+47 400 00 001"})),
+    )
+    .await;
+    let contact: Value = contact.json().await.unwrap();
+    let contact_id = contact["id"].as_str().unwrap();
+    let link = json!({"role": "next_of_kin", "relationship": "brother"});
+    let path = format!("/api/v1/patients/{id}/contacts/{contact_id}");
+    assert_eq!(
+        call(&app, &clinic.admin.token, Method::PUT, &path, Some(link))
+            .await
+            .status(),
+        200
+    );
     let read = call(
         &app,
         &clinic.admin.token,
@@ -125,11 +143,16 @@ async fn an_export_holds_the_record_and_its_audit_trail(backend: Backend) {
     assert_eq!(document["format"], "praxis.patient-export.v1");
     assert!(document["exported_at"].as_str().is_some());
     assert_eq!(document["patient"], patient, "the whole record, opened");
+    assert_eq!(
+        document["contacts"][0]["contact"]["phone"], "+4740000001",
+        "contacts, opened"
+    );
+    assert_eq!(document["contacts"][0]["role"], "next_of_kin");
     let events = document["audit_events"].as_array().unwrap();
     let names: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["patient.create", "patient.read"],
+        ["patient.create", "contact.link", "patient.read"],
         "oldest first, this patient's only"
     );
     for event in events {
@@ -167,6 +190,7 @@ async fn an_export_holds_the_record_and_its_audit_trail(backend: Backend) {
         names,
         [
             "patient.create",
+            "contact.link",
             "patient.read",
             "patient.export",
             "patient.delete"

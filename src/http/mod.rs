@@ -44,7 +44,12 @@ impl AppState {
         let keys = Arc::new(keys);
         let contacts = ContactService::new(store.clone(), keys.clone());
         let patients = PatientService::new(store.clone(), keys);
-        let data_subject = DataSubjectService::new(store.clone(), patients.clone(), settings.retention_years);
+        let data_subject = DataSubjectService::new(
+            store.clone(),
+            patients.clone(),
+            contacts.clone(),
+            settings.retention_years,
+        );
         Self {
             access,
             patients,

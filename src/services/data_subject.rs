@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::access::Principal;
 use super::audit::EventExt;
+use super::contacts::{ContactService, PatientContactView};
 use super::error::{FieldIssue, ServiceError, ServiceResult};
 use super::page::{Listing, PageRequest};
 use super::patients::{PatientService, PatientView};
@@ -88,6 +89,7 @@ impl From<DataSubjectRequestRow> for DataSubjectRequestView {
 pub struct PatientExport {
     pub exported_at: Timestamp,
     pub patient: PatientView,
+    pub contacts: Vec<PatientContactView>,
     /// Every event about the patient, oldest first.
     pub audit_events: Vec<AuditRow>,
     pub request: DataSubjectRequestView,
@@ -97,16 +99,23 @@ pub struct PatientExport {
 pub struct DataSubjectService {
     store: Store,
     patients: PatientService,
+    contacts: ContactService,
     retention_years: u32,
 }
 
 const AUDIT_PAGE: i64 = 5_000;
 
 impl DataSubjectService {
-    pub fn new(store: Store, patients: PatientService, retention_years: u32) -> Self {
+    pub fn new(
+        store: Store,
+        patients: PatientService,
+        contacts: ContactService,
+        retention_years: u32,
+    ) -> Self {
         Self {
             store,
             patients,
+            contacts,
             retention_years,
         }
     }
@@ -135,6 +144,10 @@ impl DataSubjectService {
             .patients
             .load_for_export(&mut tx, principal.organization_id, patient_id)
             .await?;
+        let contacts = self
+            .contacts
+            .links_of_patient(&mut tx, principal.organization_id, patient_id)
+            .await?;
         let audit_events = patient_events(&mut tx, principal.organization_id, patient_id).await?;
         let now = DbTime::now();
         let row = DataSubjectRequestRow {
@@ -162,6 +175,7 @@ impl DataSubjectService {
         Ok(PatientExport {
             exported_at: now.get(),
             patient,
+            contacts,
             audit_events,
             request: row.into(),
         })

@@ -14,6 +14,7 @@ use super::page::Page;
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::Principal;
+use crate::services::contacts::PatientContactView;
 use crate::services::data_subject::{DataSubjectRequestView, DataSubjectService, RequestKind};
 use crate::services::page::PageRequest;
 use crate::services::patients::PatientView;
@@ -52,9 +53,11 @@ pub struct PatientExportDocument {
     data_subject_request_id: Uuid,
     /// Demographics, identifiers and contact details, opened.
     patient: PatientView,
+    /// The people related to the patient (owners, guardians, next of kin) with their links.
+    contacts: Vec<PatientContactView>,
     /// Every audit event about the patient, oldest first, this export excepted.
     audit_events: Vec<AuditEventView>,
-    // Contacts, appointments, encounters, invoices and messages join here as top-level members as they
+    // Appointments, encounters, invoices and messages join here as top-level members as they
     // land; an addition keeps `format` at v1, any other change bumps it.
 }
 
@@ -93,6 +96,7 @@ pub async fn export(
         exported_at: export.exported_at,
         data_subject_request_id: export.request.id,
         patient: export.patient,
+        contacts: export.contacts,
         audit_events,
     };
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"patient-{id}.json\""))

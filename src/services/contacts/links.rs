@@ -156,6 +156,31 @@ impl ContactService {
         Ok(())
     }
 
+    /// The patient's contacts with their links, opened, in the caller's transaction (the caller audits).
+    pub async fn links_of_patient(
+        &self,
+        tx: &mut Tx,
+        organization_id: Uuid,
+        patient_id: Uuid,
+    ) -> ServiceResult<Vec<PatientContactView>> {
+        let links = tx.contacts_of_patient(organization_id, patient_id).await?;
+        let mut views: Vec<PatientContactView> = Vec::with_capacity(links.len());
+        for link in links {
+            let contact = match views.iter().find(|view| view.contact.id == link.contact_id) {
+                Some(known) => known.contact.clone(),
+                None => self.load(tx, organization_id, link.contact_id).await?,
+            };
+            views.push(PatientContactView {
+                contact,
+                role: link.role,
+                relationship: link.relationship,
+                receives_invoices: link.receives_invoices,
+                receives_messages: link.receives_messages,
+            });
+        }
+        Ok(views)
+    }
+
     /// A patient's contacts with their roles; the read is audited under the patient, naming the contacts.
     pub async fn contacts_of_patient(
         &self,
@@ -168,24 +193,9 @@ impl ContactService {
         let organization_id = principal.organization_id;
         let mut tx = self.store.begin_write().await?;
         self.patient_row(&mut tx, organization_id, patient_id).await?;
-        let links = tx.contacts_of_patient(organization_id, patient_id).await?;
-        let mut views = Vec::with_capacity(links.len());
-        for link in links {
-            let contact = match views
-                .iter()
-                .find(|view: &&PatientContactView| view.contact.id == link.contact_id)
-            {
-                Some(known) => known.contact.clone(),
-                None => self.load(&mut tx, organization_id, link.contact_id).await?,
-            };
-            views.push(PatientContactView {
-                contact,
-                role: link.role,
-                relationship: link.relationship,
-                receives_invoices: link.receives_invoices,
-                receives_messages: link.receives_messages,
-            });
-        }
+        let views = self
+            .links_of_patient(&mut tx, organization_id, patient_id)
+            .await?;
         let mut contact_ids: Vec<Uuid> = views.iter().map(|view| view.contact.id).collect();
         contact_ids.dedup();
         let event = principal
