@@ -12,7 +12,10 @@ use serde_json::Value;
 
 async fn the_demo_has_two_clinics_one_user_per_role_and_patients(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let Seeded::Created(logins) = demo::seed(&app.state.store, &app.state.patients).await.unwrap() else {
+    let Seeded::Created(logins) = demo::seed(&app.state.store, &app.state.patients, &app.state.contacts)
+        .await
+        .unwrap()
+    else {
         panic!("a fresh database gets the demo");
     };
     assert_eq!(logins.len(), 10, "five roles in each of two clinics");
@@ -76,7 +79,9 @@ async fn the_demo_has_two_clinics_one_user_per_role_and_patients(backend: Backen
             .all(|p| p["kind"] == "animal" && p["animal"]["microchip"].is_string())
     );
 
-    let again = demo::seed(&app.state.store, &app.state.patients).await.unwrap();
+    let again = demo::seed(&app.state.store, &app.state.patients, &app.state.contacts)
+        .await
+        .unwrap();
     assert!(
         matches!(again, Seeded::AlreadyThere),
         "seeding twice creates nothing"

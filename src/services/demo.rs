@@ -1,4 +1,4 @@
-//! The demo: a general practice and an animal clinic, each with one user per role and synthetic patients,
+//! The demo: a general practice and an animal clinic (owners with their animals), each with one user per role and synthetic patients,
 //! so a newcomer sees Praxis working a minute after the first start. Every value is made up; identifiers
 //! are valid by their check digits but drawn at random, so demo data must never leave a demo installation.
 
@@ -9,6 +9,7 @@ use praxis_domain::patient::search_key;
 
 use super::access::users::NewUser;
 use super::access::{Principal, secrets};
+use super::contacts::{ContactInput, ContactService, LinkInput};
 use super::error::ServiceResult;
 use super::organizations::{self, Bootstrap, OrganizationFields};
 use super::patients::{AddressInput, IdentifierInput, PatientInput, PatientService};
@@ -73,7 +74,11 @@ impl Draw {
 }
 
 /// Creates both demo clinics unless they exist.
-pub async fn seed(store: &Store, patients: &PatientService) -> ServiceResult<Seeded> {
+pub async fn seed(
+    store: &Store,
+    patients: &PatientService,
+    contacts: &ContactService,
+) -> ServiceResult<Seeded> {
     let mut tx = store.begin_read().await?;
     let exists = tx.organization_by_slug(GP).await?.is_some();
     tx.commit().await?;
@@ -87,8 +92,22 @@ pub async fn seed(store: &Store, patients: &PatientService) -> ServiceResult<See
         patients.create(&gp, person(&mut draw, number as u64)).await?;
     }
     let vet = clinic(store, VET, "Dyreklinikken", &mut logins).await?;
-    for _ in 0..ANIMALS {
-        patients.create(&vet, animal(&mut draw)).await?;
+    // Owners come first; each takes two animals, since one owner with several pets is the common case.
+    let mut owners = Vec::with_capacity(ANIMALS / 2);
+    for number in 0..ANIMALS / 2 {
+        owners.push(contacts.create(&vet, owner(&mut draw, number as u64)).await?);
+    }
+    for number in 0..ANIMALS {
+        let pet = patients
+            .create(&vet, animal(&mut draw, &owners[number / 2].family_name))
+            .await?;
+        let link = LinkInput {
+            role: "owner".to_owned(),
+            relationship: Some("owner".to_owned()),
+            receives_invoices: true,
+            receives_messages: true,
+        };
+        contacts.link(&vet, pet.id, owners[number / 2].id, link).await?;
     }
     Ok(Seeded::Created(logins))
 }
@@ -181,12 +200,26 @@ fn person(draw: &mut Draw, number: u64) -> PatientInput {
     }
 }
 
-fn animal(draw: &mut Draw) -> PatientInput {
+fn owner(draw: &mut Draw, number: u64) -> ContactInput {
+    let given = *draw.pick(GIVEN);
+    let family = *draw.pick(FAMILY);
+    let mailbox = format!("{}.{}.owner{number}", search_key(given), search_key(family)).replace(' ', "");
+    ContactInput {
+        given_name: given.to_owned(),
+        family_name: family.to_owned(),
+        phone: Some(format!("9{:07}", draw.next() % 10_000_000)),
+        email: Some(format!("{mailbox}@example.org")),
+        address: None,
+    }
+}
+
+/// Animals carry their owner's family name, as clinics file them.
+fn animal(draw: &mut Draw, owner_family_name: &str) -> PatientInput {
     let (species, breed, names) = *draw.pick(PETS);
     PatientInput {
         kind: "animal".to_owned(),
         given_name: draw.pick(names).to_string(),
-        family_name: draw.pick(FAMILY).to_string(),
+        family_name: owner_family_name.to_owned(),
         birth_date: Some(draw.birth_date(2008, 17)),
         sex: Some(draw.pick(&["female", "male"]).to_string()),
         status: None,
