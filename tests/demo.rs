@@ -78,6 +78,39 @@ async fn the_demo_has_two_clinics_one_user_per_role_and_patients(backend: Backen
             .iter()
             .all(|p| p["kind"] == "animal" && p["animal"]["microchip"].is_string())
     );
+    let first = animals[0]["id"].as_str().unwrap();
+    let owners: Value = app
+        .authed(
+            Method::GET,
+            &format!("/api/v1/patients/{first}/contacts"),
+            &reception("dyreklinikken"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let owner = &owners["data"][0];
+    assert_eq!(owner["role"], "owner", "every animal has its owner: {owners}");
+    let owner_id = owner["contact"]["id"].as_str().unwrap();
+    let pets: Value = app
+        .authed(
+            Method::GET,
+            &format!("/api/v1/contacts/{owner_id}/patients"),
+            &reception("dyreklinikken"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        pets["data"].as_array().unwrap().len(),
+        2,
+        "an owner has two animals"
+    );
 
     let again = demo::seed(&app.state.store, &app.state.patients, &app.state.contacts)
         .await
