@@ -9,7 +9,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::config::{DatabaseKind, Secret, Settings};
-use crate::crypto::{CryptoError, KeyRing};
+use crate::crypto::{CryptoError, KeyRing, LiveKeys};
 use crate::http::{self, AppState};
 use crate::store::{DataDirError, Store, StoreError, prepare_data_dir};
 
@@ -64,10 +64,10 @@ impl Application {
         let store = open_store(&settings).await?;
         // Key material is loaded (and on first start, created) before the port opens, so a bad key stops
         // the start instead of failing on the first patient.
-        let keys = KeyRing::load(
-            settings.master_key.as_ref().map(Secret::expose),
-            &settings.data_dir,
-        )?;
+        let spec = settings.master_key.as_ref().map(Secret::expose);
+        let keys = KeyRing::load(spec, &settings.data_dir)?;
+        // Keys from the file follow a rotation on disk; keys from the setting change only with the setting.
+        let keys = LiveKeys::new(keys, spec.is_none().then(|| settings.data_dir.clone()));
         let address = settings.listen;
         let listener = TcpListener::bind(address)
             .await

@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod demo;
+mod keys;
 mod serve;
 
 use std::path::PathBuf;
@@ -38,6 +39,13 @@ enum Command {
         #[command(subcommand)]
         command: admin::AdminCommand,
     },
+    /// Encryption keys.
+    Keys {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// The demo clinics.
     Demo {
         #[command(flatten)]
@@ -52,6 +60,14 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Add a new master key to the key file and rewrap every data key under it; servers keep running.
+    Rotate,
+    /// Rewrap every data key still under an older master key (after a rotation, or a new `master_key` setting).
+    Rewrap,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +130,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             crate::telemetry::logging::init(settings.log_format, &settings.log_level)?;
             runtime.block_on(serve::run(settings, demo))
         }
+        Command::Keys { config, command } => {
+            let settings = config.load()?;
+            let spec = settings.master_key.clone();
+            let data_dir = settings.data_dir.clone();
+            with_store(&runtime, settings, |store| async move {
+                keys::run(
+                    &store,
+                    command,
+                    spec.as_ref().map(crate::config::Secret::expose),
+                    &data_dir,
+                )
+                .await
+            })
+        }
         Command::Demo { config, command } => {
             let settings = config.load()?;
             crate::telemetry::logging::init(settings.log_format, "warn")?;
@@ -126,15 +156,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }),
             }
         }
-        Command::Migrate(args) => with_store(&runtime, args, |store| async move {
+        Command::Migrate(args) => with_store(&runtime, args.load()?, |store| async move {
             let version = store.schema_version().await?;
             println!("schema at version {}", version.applied);
             Ok(())
         }),
-        Command::Admin { config, command } => with_store(&runtime, config, |store| async move {
+        Command::Admin { config, command } => with_store(&runtime, config.load()?, |store| async move {
             admin::run(&store, command).await
         }),
-        Command::Audit { config, command } => with_store(&runtime, config, |store| async move {
+        Command::Audit { config, command } => with_store(&runtime, config.load()?, |store| async move {
             match command {
                 AuditCommand::Verify => audit::verify(&store).await,
             }
@@ -143,12 +173,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Runs a one-off command against the migrated store, closing it cleanly whatever the outcome.
-fn with_store<F, Fut>(runtime: &tokio::runtime::Runtime, args: ConfigArgs, command: F) -> anyhow::Result<()>
+fn with_store<F, Fut>(runtime: &tokio::runtime::Runtime, settings: Settings, command: F) -> anyhow::Result<()>
 where
     F: FnOnce(crate::store::Store) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let settings = args.load()?;
     crate::telemetry::logging::init(settings.log_format, "warn")?;
     runtime.block_on(async {
         let store = crate::app::open_store(&settings).await?;

@@ -15,6 +15,7 @@ mod blind_index;
 mod envelope;
 mod key_file;
 mod keyring;
+mod live;
 
 use std::io;
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ use zeroize::Zeroizing;
 pub use envelope::{DataKey, WrappedKey, owner_aad};
 pub use key_file::KEY_FILE_NAME;
 pub use keyring::KeyRing;
+pub use live::LiveKeys;
 
 /// What went wrong. No variant ever carries key bytes or plaintext.
 #[derive(Debug, thiserror::Error)]

@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use openapi::{OPENAPI_PATH, openapi};
 
 use crate::config::Settings;
-use crate::crypto::KeyRing;
+use crate::crypto::LiveKeys;
 use crate::services::access::AccessService;
 use crate::services::contacts::ContactService;
 use crate::services::data_subject::DataSubjectService;
@@ -38,7 +38,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(settings: Settings, store: Store, keys: KeyRing) -> Self {
+    pub fn new(settings: Settings, store: Store, keys: LiveKeys) -> Self {
         let health = HealthService::new(store.clone(), settings.data_dir.clone());
         let access = AccessService::new(store.clone(), &settings);
         let keys = Arc::new(keys);

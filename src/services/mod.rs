@@ -8,6 +8,8 @@ pub mod data_subject;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod keys;
 pub mod organizations;
 pub mod page;
 pub mod patients;
+pub mod record_keys;

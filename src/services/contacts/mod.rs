@@ -26,7 +26,7 @@ use super::audit::EventExt;
 use super::error::{FieldIssue, ServiceError, ServiceResult};
 use super::page::{Listing, PageRequest};
 use super::patients::AddressInput;
-use crate::crypto::KeyRing;
+use crate::crypto::LiveKeys;
 use crate::store::{ContactRow, ContactSearch, DbTime, Store, Tx};
 
 /// A contact as the API shows it, sealed fields opened.
@@ -61,11 +61,11 @@ pub struct ContactQuery {
 #[derive(Debug, Clone)]
 pub struct ContactService {
     store: Store,
-    keys: Arc<KeyRing>,
+    keys: Arc<LiveKeys>,
 }
 
 impl ContactService {
-    pub fn new(store: Store, keys: Arc<KeyRing>) -> Self {
+    pub fn new(store: Store, keys: Arc<LiveKeys>) -> Self {
         Self { store, keys }
     }
 
@@ -291,10 +291,18 @@ impl ContactService {
                 )]));
             }
             (Some(Ok(phone)), None) => {
-                search.lookup = Some(sealed::phone_lookup(&self.keys, organization_id, &phone))
+                search.lookup = Some(crate::services::record_keys::phone_lookup(
+                    &self.keys,
+                    organization_id,
+                    &phone,
+                ))
             }
             (None, Some(Ok(email))) => {
-                search.lookup = Some(sealed::email_lookup(&self.keys, organization_id, &email))
+                search.lookup = Some(crate::services::record_keys::email_lookup(
+                    &self.keys,
+                    organization_id,
+                    &email,
+                ))
             }
             (None, None) => {}
         }

@@ -1,35 +1,20 @@
 //! Between a valid contact and its stored row: sealing phone, e-mail and address under the contact's own
 //! data key, computing the blind indexes, and opening them again.
 
-use praxis_domain::email::EmailAddress;
-use praxis_domain::patient::{PhoneNumber, search_key};
+use praxis_domain::patient::search_key;
 use uuid::Uuid;
 
 use super::ContactView;
 use super::input::ValidContact;
-use crate::crypto::{DataKey, KeyRing, WrappedKey, owner_aad};
+use crate::crypto::{DataKey, LiveKeys, owner_aad};
 use crate::services::error::{ServiceError, ServiceResult};
 use crate::services::patients::AddressInput;
+use crate::services::record_keys::{StoredKey, email_lookup, open_data_key, phone_lookup};
 use crate::store::{ContactKeyRow, ContactRow, DbTime};
 
 const PHONE: &str = "contact.phone";
 const EMAIL: &str = "contact.email";
 const ADDRESS: &str = "contact.address";
-
-/// The blind index of a phone number, under the same kind as a patient's, so one number finds both.
-pub fn phone_lookup(keys: &KeyRing, organization_id: Uuid, phone: &PhoneNumber) -> (&'static str, String) {
-    (
-        "phone",
-        keys.blind_index(organization_id, "phone", phone.as_str()),
-    )
-}
-
-pub fn email_lookup(keys: &KeyRing, organization_id: Uuid, email: &EmailAddress) -> (&'static str, String) {
-    (
-        "email",
-        keys.blind_index(organization_id, "email", &email.normalized()),
-    )
-}
 
 /// A contact ready to store.
 #[derive(Debug)]
@@ -41,7 +26,7 @@ pub struct Sealed {
 
 /// A new contact under a fresh data key.
 pub fn seal(
-    keys: &KeyRing,
+    keys: &LiveKeys,
     organization_id: Uuid,
     contact_id: Uuid,
     contact: &ValidContact,
@@ -65,7 +50,7 @@ pub fn seal(
 
 /// A changed contact under the data key it already has.
 pub fn reseal(
-    keys: &KeyRing,
+    keys: &LiveKeys,
     stored: &ContactRow,
     key: &ContactKeyRow,
     contact: &ValidContact,
@@ -77,7 +62,7 @@ pub fn reseal(
 }
 
 fn build(
-    keys: &KeyRing,
+    keys: &LiveKeys,
     data_key: &DataKey,
     (organization_id, contact_id, created_at): (Uuid, Uuid, DbTime),
     contact: &ValidContact,
@@ -120,21 +105,19 @@ fn build(
     Ok(Sealed { row, key, lookups })
 }
 
-fn open_key(keys: &KeyRing, row: &ContactRow, key: &ContactKeyRow) -> ServiceResult<DataKey> {
-    let bytes = key
-        .wrapped
-        .clone()
-        .ok_or_else(|| ServiceError::Conflict("this contact's data has been erased".to_owned()))?;
-    let wrapped = WrappedKey {
-        key_id: key.key_id.clone(),
-        bytes,
+fn open_key(keys: &LiveKeys, row: &ContactRow, key: &ContactKeyRow) -> ServiceResult<DataKey> {
+    let stored = StoredKey {
+        organization_id: row.organization_id,
+        owner_id: row.contact_id,
+        key_id: &key.key_id,
+        wrapped: key.wrapped.as_deref(),
+        what: "contact",
     };
-    keys.unwrap(&wrapped, &owner_aad(row.organization_id, row.contact_id))
-        .map_err(|e| ServiceError::Internal(format!("contact data key: {e}")))
+    open_data_key(keys, stored)
 }
 
 /// Opens the sealed fields of a stored contact.
-pub fn unseal(keys: &KeyRing, row: &ContactRow, key: &ContactKeyRow) -> ServiceResult<ContactView> {
+pub fn unseal(keys: &LiveKeys, row: &ContactRow, key: &ContactKeyRow) -> ServiceResult<ContactView> {
     let data_key = open_key(keys, row, key)?;
     let open = |field: &str, sealed: &Option<Vec<u8>>| -> ServiceResult<Option<String>> {
         sealed

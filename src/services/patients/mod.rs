@@ -24,7 +24,7 @@ use super::access::Principal;
 use super::audit::EventExt;
 use super::error::{ServiceError, ServiceResult};
 use super::page::{Listing, PageRequest};
-use crate::crypto::KeyRing;
+use crate::crypto::LiveKeys;
 use crate::store::{DbTime, PatientRow, PatientSearch, Store, Tx, is_unique_violation};
 
 /// A patient as the API shows it, sealed fields opened.
@@ -83,7 +83,7 @@ pub struct PatientQuery {
 #[derive(Debug, Clone)]
 pub struct PatientService {
     store: Store,
-    keys: Arc<KeyRing>,
+    keys: Arc<LiveKeys>,
 }
 
 /// The organization facts a patient record depends on.
@@ -93,7 +93,7 @@ struct Context {
 }
 
 impl PatientService {
-    pub fn new(store: Store, keys: Arc<KeyRing>) -> Self {
+    pub fn new(store: Store, keys: Arc<LiveKeys>) -> Self {
         Self { store, keys }
     }
 
@@ -413,7 +413,9 @@ impl PatientService {
                 .filter_map(|(system, value)| {
                     praxis_domain::identifier::NationalIdentifier::parse(system, value, context.today).ok()
                 })
-                .map(|parsed| sealed::identifier_index(&self.keys, organization_id, &parsed))
+                .map(|parsed| {
+                    crate::services::record_keys::identifier_index(&self.keys, organization_id, &parsed)
+                })
                 .collect();
             if search.identifier_indexes.is_empty() {
                 return Ok(None);
@@ -437,10 +439,18 @@ impl PatientService {
                 )]));
             }
             (Some(Ok(phone)), None) => {
-                search.lookup = Some(sealed::phone_lookup(&self.keys, organization_id, &phone))
+                search.lookup = Some(crate::services::record_keys::phone_lookup(
+                    &self.keys,
+                    organization_id,
+                    &phone,
+                ))
             }
             (None, Some(Ok(email))) => {
-                search.lookup = Some(sealed::email_lookup(&self.keys, organization_id, &email))
+                search.lookup = Some(crate::services::record_keys::email_lookup(
+                    &self.keys,
+                    organization_id,
+                    &email,
+                ))
             }
             (None, None) => {}
         }

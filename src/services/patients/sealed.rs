@@ -1,15 +1,14 @@
 //! Between a valid patient and its stored row: sealing the identifying fields under the patient's data key,
 //! computing the blind indexes, and opening them again.
 
-use praxis_domain::email::EmailAddress;
-use praxis_domain::identifier::NationalIdentifier;
-use praxis_domain::patient::{PhoneNumber, search_key};
+use praxis_domain::patient::search_key;
 use uuid::Uuid;
 
 use super::input::ValidPatient;
 use super::{AddressInput, AnimalView, IdentifierInput, PatientView};
-use crate::crypto::{DataKey, KeyRing, WrappedKey, owner_aad};
+use crate::crypto::{DataKey, LiveKeys, owner_aad};
 use crate::services::error::{ServiceError, ServiceResult};
+use crate::services::record_keys::{StoredKey, email_lookup, identifier_index, open_data_key, phone_lookup};
 use crate::store::{DbTime, IdentifierRow, PatientKeyRow, PatientRow};
 
 const PHONE: &str = "patient.phone";
@@ -27,28 +26,9 @@ pub struct Sealed {
     pub lookups: Vec<(&'static str, String)>,
 }
 
-pub fn identifier_index(keys: &KeyRing, organization_id: Uuid, identifier: &NationalIdentifier) -> String {
-    let kind = format!("identifier:{}", identifier.system().as_str());
-    keys.blind_index(organization_id, &kind, identifier.value())
-}
-
-pub fn phone_lookup(keys: &KeyRing, organization_id: Uuid, phone: &PhoneNumber) -> (&'static str, String) {
-    (
-        "phone",
-        keys.blind_index(organization_id, "phone", phone.as_str()),
-    )
-}
-
-pub fn email_lookup(keys: &KeyRing, organization_id: Uuid, email: &EmailAddress) -> (&'static str, String) {
-    (
-        "email",
-        keys.blind_index(organization_id, "email", &email.normalized()),
-    )
-}
-
 /// A new patient under a fresh data key.
 pub fn seal(
-    keys: &KeyRing,
+    keys: &LiveKeys,
     organization_id: Uuid,
     patient_id: Uuid,
     patient_number: i64,
@@ -72,7 +52,7 @@ pub fn seal(
 
 /// A changed patient under the data key it already has.
 pub fn reseal(
-    keys: &KeyRing,
+    keys: &LiveKeys,
     stored: &PatientRow,
     key: &PatientKeyRow,
     patient: &ValidPatient,
@@ -97,7 +77,7 @@ struct Shell {
 }
 
 fn build(
-    keys: &KeyRing,
+    keys: &LiveKeys,
     data_key: &DataKey,
     shell: Shell,
     patient: &ValidPatient,
@@ -171,22 +151,20 @@ fn build(
     })
 }
 
-fn open_key(keys: &KeyRing, row: &PatientRow, key: &PatientKeyRow) -> ServiceResult<DataKey> {
-    let bytes = key
-        .wrapped
-        .clone()
-        .ok_or_else(|| ServiceError::Conflict("this patient's data has been erased".to_owned()))?;
-    let wrapped = WrappedKey {
-        key_id: key.key_id.clone(),
-        bytes,
+fn open_key(keys: &LiveKeys, row: &PatientRow, key: &PatientKeyRow) -> ServiceResult<DataKey> {
+    let stored = StoredKey {
+        organization_id: row.organization_id,
+        owner_id: row.patient_id,
+        key_id: &key.key_id,
+        wrapped: key.wrapped.as_deref(),
+        what: "patient",
     };
-    keys.unwrap(&wrapped, &owner_aad(row.organization_id, row.patient_id))
-        .map_err(|e| ServiceError::Internal(format!("patient data key: {e}")))
+    open_data_key(keys, stored)
 }
 
 /// Opens the sealed fields of a stored patient.
 pub fn unseal(
-    keys: &KeyRing,
+    keys: &LiveKeys,
     row: &PatientRow,
     key: &PatientKeyRow,
     identifiers: &[IdentifierRow],

@@ -1,0 +1,78 @@
+//! The wrapped data keys of patients and contacts, for moving them onto the current master key.
+
+use uuid::Uuid;
+
+use super::tx::on_conn;
+use super::{StoreError, Tx};
+
+/// Which records' keys: both tables have the same shape, only their names differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyTable {
+    Patient,
+    Contact,
+}
+
+impl KeyTable {
+    pub const ALL: [Self; 2] = [Self::Patient, Self::Contact];
+
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Patient => ("patient_key", "patient_id"),
+            Self::Contact => ("contact_key", "contact_id"),
+        }
+    }
+}
+
+/// A data key still wrapped under an older master key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredDataKey {
+    pub organization_id: Uuid,
+    pub owner_id: Uuid,
+    pub key_id: String,
+    pub wrapped: Vec<u8>,
+}
+
+impl Tx {
+    /// Up to `limit` live (not erased) keys wrapped under any master key but `current`.
+    pub async fn data_keys_not_under(
+        &mut self,
+        table: KeyTable,
+        current: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredDataKey>, StoreError> {
+        let (table, id) = table.names();
+        let sql = format!(
+            "select organization_id, {id} as owner_id, key_id, wrapped from {table}
+             where wrapped is not null and key_id <> $1 order by {id} limit $2"
+        );
+        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(current)
+            .bind(limit)
+            .fetch_all(conn)
+            .await?))
+    }
+
+    /// Stores a key rewrapped under `key_id`; an erased key (wrapped is null) is never brought back.
+    pub async fn set_data_key(
+        &mut self,
+        table: KeyTable,
+        key: &StoredDataKey,
+        key_id: &str,
+        wrapped: &[u8],
+    ) -> Result<(), StoreError> {
+        let (table, id) = table.names();
+        let sql = format!(
+            "update {table} set key_id = $3, wrapped = $4
+             where organization_id = $1 and {id} = $2 and wrapped is not null"
+        );
+        on_conn!(self, |conn| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key.organization_id)
+            .bind(key.owner_id)
+            .bind(key_id)
+            .bind(wrapped)
+            .execute(conn)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+}
