@@ -54,6 +54,20 @@ async fn the_demo_has_two_clinics_one_user_per_role_and_patients(backend: Backen
         .unwrap();
     let people = people["data"].as_array().unwrap();
     assert_eq!(people.len(), 40);
+    let first = people[0]["id"].as_str().unwrap();
+    let kin: Value = app
+        .authed(
+            Method::GET,
+            &format!("/api/v1/patients/{first}/contacts"),
+            &reception("fjordklinikken"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kin["data"][0]["role"], "next_of_kin", "{kin}");
     assert!(
         people
             .iter()

@@ -89,13 +89,30 @@ pub async fn seed(
     let gp = clinic(store, GP, "Fjordklinikken", &mut logins).await?;
     let mut draw = Draw(2026);
     for number in 0..PEOPLE {
-        patients.create(&gp, person(&mut draw, number as u64)).await?;
+        let patient = patients.create(&gp, person(&mut draw, number as u64)).await?;
+        // Every fourth patient has a next of kin on file, as a front desk records them.
+        if number % 4 == 0 {
+            let relative = contacts
+                .create(&gp, contact(&mut draw, number as u64, "kin"))
+                .await?;
+            let link = LinkInput {
+                role: "next_of_kin".to_owned(),
+                relationship: Some(draw.pick(&["spouse", "daughter", "son", "sister"]).to_string()),
+                receives_invoices: false,
+                receives_messages: true,
+            };
+            contacts.link(&gp, patient.id, relative.id, link).await?;
+        }
     }
     let vet = clinic(store, VET, "Dyreklinikken", &mut logins).await?;
     // Owners come first; each takes two animals, since one owner with several pets is the common case.
     let mut owners = Vec::with_capacity(ANIMALS / 2);
     for number in 0..ANIMALS / 2 {
-        owners.push(contacts.create(&vet, owner(&mut draw, number as u64)).await?);
+        owners.push(
+            contacts
+                .create(&vet, contact(&mut draw, number as u64, "owner"))
+                .await?,
+        );
     }
     for number in 0..ANIMALS {
         let pet = patients
@@ -200,10 +217,10 @@ fn person(draw: &mut Draw, number: u64) -> PatientInput {
     }
 }
 
-fn owner(draw: &mut Draw, number: u64) -> ContactInput {
+fn contact(draw: &mut Draw, number: u64, label: &str) -> ContactInput {
     let given = *draw.pick(GIVEN);
     let family = *draw.pick(FAMILY);
-    let mailbox = format!("{}.{}.owner{number}", search_key(given), search_key(family)).replace(' ', "");
+    let mailbox = format!("{}.{}.{label}{number}", search_key(given), search_key(family)).replace(' ', "");
     ContactInput {
         given_name: given.to_owned(),
         family_name: family.to_owned(),
