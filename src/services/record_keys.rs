@@ -2,10 +2,11 @@
 
 use praxis_domain::email::EmailAddress;
 use praxis_domain::identifier::NationalIdentifier;
+use praxis_domain::organization::CountryCode;
 use praxis_domain::patient::PhoneNumber;
 use uuid::Uuid;
 
-use super::error::{ServiceError, ServiceResult};
+use super::error::{FieldIssue, ServiceError, ServiceResult};
 use crate::crypto::{DataKey, LiveKeys, WrappedKey, owner_aad};
 
 pub fn identifier_index(keys: &LiveKeys, organization_id: Uuid, identifier: &NationalIdentifier) -> String {
@@ -26,6 +27,42 @@ pub fn email_lookup(keys: &LiveKeys, organization_id: Uuid, email: &EmailAddress
         "email",
         keys.blind_index(organization_id, "email", &email.normalized()),
     )
+}
+
+/// What an exact search by phone or e-mail looks up.
+#[derive(Debug)]
+pub enum LookupQuery {
+    /// Neither was asked for.
+    Open,
+    /// The value cannot be valid, so nobody matches.
+    Impossible,
+    /// The blind index to look up, by kind.
+    Index((&'static str, String)),
+}
+
+/// The lookup for a search's `phone` or `email` (one at a time), read as the organization's country reads them.
+pub fn lookup_query(
+    keys: &LiveKeys,
+    organization_id: Uuid,
+    country: &CountryCode,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> ServiceResult<LookupQuery> {
+    let phone = phone.map(|raw| PhoneNumber::parse(raw, country));
+    let email = email.map(str::parse::<EmailAddress>);
+    Ok(match (phone, email) {
+        (Some(Err(_)), _) | (_, Some(Err(_))) => LookupQuery::Impossible,
+        (Some(Ok(_)), Some(Ok(_))) => {
+            return Err(ServiceError::Invalid(vec![FieldIssue::new(
+                "phone",
+                "one_contact_field",
+                "search by phone or by e-mail, not both at once",
+            )]));
+        }
+        (Some(Ok(phone)), None) => LookupQuery::Index(phone_lookup(keys, organization_id, &phone)),
+        (None, Some(Ok(email))) => LookupQuery::Index(email_lookup(keys, organization_id, &email)),
+        (None, None) => LookupQuery::Open,
+    })
 }
 
 /// The stored form of a record's data key: the key id and the wrapped bytes, gone once erased.

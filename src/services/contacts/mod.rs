@@ -23,10 +23,11 @@ use sealed::{Sealed, seal, unseal};
 
 use super::access::Principal;
 use super::audit::EventExt;
-use super::error::{FieldIssue, ServiceError, ServiceResult};
+use super::error::{ServiceError, ServiceResult};
 use super::page::{Listing, PageRequest};
 use super::patients::AddressInput;
 use crate::crypto::LiveKeys;
+use crate::services::record_keys::{LookupQuery, lookup_query};
 use crate::store::{ContactRow, ContactSearch, DbTime, Store, Tx};
 
 /// A contact as the API shows it, sealed fields opened.
@@ -273,38 +274,16 @@ impl ContactService {
             after,
             ..ContactSearch::default()
         };
-        let phone = query
-            .phone
-            .as_deref()
-            .map(|raw| praxis_domain::patient::PhoneNumber::parse(raw, country));
-        let email = query
-            .email
-            .as_deref()
-            .map(str::parse::<praxis_domain::email::EmailAddress>);
-        match (phone, email) {
-            (Some(Err(_)), _) | (_, Some(Err(_))) => return Ok(None),
-            (Some(Ok(_)), Some(Ok(_))) => {
-                return Err(ServiceError::Invalid(vec![FieldIssue::new(
-                    "phone",
-                    "one_contact_field",
-                    "search by phone or by e-mail, not both at once",
-                )]));
-            }
-            (Some(Ok(phone)), None) => {
-                search.lookup = Some(crate::services::record_keys::phone_lookup(
-                    &self.keys,
-                    organization_id,
-                    &phone,
-                ))
-            }
-            (None, Some(Ok(email))) => {
-                search.lookup = Some(crate::services::record_keys::email_lookup(
-                    &self.keys,
-                    organization_id,
-                    &email,
-                ))
-            }
-            (None, None) => {}
+        match lookup_query(
+            &self.keys,
+            organization_id,
+            country,
+            query.phone.as_deref(),
+            query.email.as_deref(),
+        )? {
+            LookupQuery::Impossible => return Ok(None),
+            LookupQuery::Index(lookup) => search.lookup = Some(lookup),
+            LookupQuery::Open => {}
         }
         Ok(Some(search))
     }

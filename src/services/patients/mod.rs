@@ -25,6 +25,7 @@ use super::audit::EventExt;
 use super::error::{ServiceError, ServiceResult};
 use super::page::{Listing, PageRequest};
 use crate::crypto::LiveKeys;
+use crate::services::record_keys::{LookupQuery, identifier_index, lookup_query};
 use crate::store::{DbTime, PatientRow, PatientSearch, Store, Tx, is_unique_violation};
 
 /// A patient as the API shows it, sealed fields opened.
@@ -413,46 +414,22 @@ impl PatientService {
                 .filter_map(|(system, value)| {
                     praxis_domain::identifier::NationalIdentifier::parse(system, value, context.today).ok()
                 })
-                .map(|parsed| {
-                    crate::services::record_keys::identifier_index(&self.keys, organization_id, &parsed)
-                })
+                .map(|parsed| identifier_index(&self.keys, organization_id, &parsed))
                 .collect();
             if search.identifier_indexes.is_empty() {
                 return Ok(None);
             }
         }
-        let phone = query
-            .phone
-            .as_deref()
-            .map(|raw| praxis_domain::patient::PhoneNumber::parse(raw, &context.country));
-        let email = query
-            .email
-            .as_deref()
-            .map(str::parse::<praxis_domain::email::EmailAddress>);
-        match (phone, email) {
-            (Some(Err(_)), _) | (_, Some(Err(_))) => return Ok(None),
-            (Some(Ok(_)), Some(Ok(_))) => {
-                return Err(ServiceError::Invalid(vec![super::error::FieldIssue::new(
-                    "phone",
-                    "one_contact_field",
-                    "search by phone or by e-mail, not both at once",
-                )]));
-            }
-            (Some(Ok(phone)), None) => {
-                search.lookup = Some(crate::services::record_keys::phone_lookup(
-                    &self.keys,
-                    organization_id,
-                    &phone,
-                ))
-            }
-            (None, Some(Ok(email))) => {
-                search.lookup = Some(crate::services::record_keys::email_lookup(
-                    &self.keys,
-                    organization_id,
-                    &email,
-                ))
-            }
-            (None, None) => {}
+        match lookup_query(
+            &self.keys,
+            organization_id,
+            &context.country,
+            query.phone.as_deref(),
+            query.email.as_deref(),
+        )? {
+            LookupQuery::Impossible => return Ok(None),
+            LookupQuery::Index(lookup) => search.lookup = Some(lookup),
+            LookupQuery::Open => {}
         }
         Ok(Some(search))
     }
