@@ -339,44 +339,15 @@ async fn identifying_fields_are_never_stored_in_clear(backend: Backend) {
         "Strandgaten",
         "Prefers morning",
     ];
-    let dump = match &app.database {
-        None => {
-            app.state.store.close().await;
-            let mut bytes = Vec::new();
-            for entry in std::fs::read_dir(app.data_dir.path()).unwrap() {
-                let path = entry.unwrap().path();
-                if path
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("praxis.db")
-                {
-                    bytes.extend(std::fs::read(&path).unwrap());
-                }
-            }
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-        Some(database) => {
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&database.url()).await.unwrap();
-            let mut dump = String::new();
-            for table in [
-                "patient",
-                "patient_identifier",
-                "patient_lookup",
-                "patient_key",
-                "audit_event",
-            ] {
-                let rows: Vec<(String,)> =
-                    sqlx::query_as(sqlx::AssertSqlSafe(format!("select t::text from {table} t")))
-                        .fetch_all(&mut conn)
-                        .await
-                        .unwrap();
-                dump.extend(rows.into_iter().map(|(row,)| row));
-            }
-            dump
-        }
-    };
+    let dump = app
+        .raw_database_text(&[
+            "patient",
+            "patient_identifier",
+            "patient_lookup",
+            "patient_key",
+            "audit_event",
+        ])
+        .await;
     assert!(
         dump.contains("Kari"),
         "names stay in clear, so the scan does see the rows"

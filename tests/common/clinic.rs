@@ -95,6 +95,43 @@ impl TestApp {
         self.try_sql(statements).await.expect("the statements run");
     }
 
+    /// Everything stored, as text, the way someone holding the database would see it: the SQLite files
+    /// byte for byte (the server's connections closed first, so the write-ahead log is folded in), or the
+    /// named PostgreSQL tables row by row.
+    pub async fn raw_database_text(&self, postgres_tables: &[&str]) -> String {
+        match &self.database {
+            None => {
+                self.state.store.close().await;
+                let mut bytes = Vec::new();
+                for entry in std::fs::read_dir(self.data_dir.path()).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("praxis.db")
+                    {
+                        bytes.extend(std::fs::read(&path).unwrap());
+                    }
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            Some(database) => {
+                let mut conn = PgConnection::connect(&database.url()).await.unwrap();
+                let mut dump = String::new();
+                for table in postgres_tables {
+                    let rows: Vec<(String,)> =
+                        sqlx::query_as(AssertSqlSafe(format!("select t::text from {table} t")))
+                            .fetch_all(&mut conn)
+                            .await
+                            .unwrap();
+                    dump.extend(rows.into_iter().map(|(row,)| row));
+                }
+                dump
+            }
+        }
+    }
+
     /// Like `sql`, but returns the database's refusal instead of panicking.
     pub async fn try_sql(&self, statements: &str) -> Result<(), sqlx::Error> {
         match &self.database {
