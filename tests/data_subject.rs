@@ -293,7 +293,11 @@ async fn erasure_within_retention_needs_a_legal_reason_and_shreds_the_record(bac
         .unwrap()
         .unwrap();
     let key = tx
-        .patient_key(clinic.organization_id, patient_id)
+        .data_key(
+            praxis::store::KeyTable::Patient,
+            clinic.organization_id,
+            patient_id,
+        )
         .await
         .unwrap()
         .unwrap();

@@ -19,7 +19,7 @@ use super::contacts::{ContactService, PatientContactView};
 use super::error::{FieldIssue, ServiceError, ServiceResult};
 use super::page::{Listing, PageRequest};
 use super::patients::{PatientService, PatientView};
-use crate::store::{AuditFilter, AuditRow, DataSubjectRequestRow, DbTime, Store, Tx};
+use crate::store::{AuditFilter, AuditRow, DataSubjectRequestRow, DbTime, KeyTable, Store, Tx};
 
 /// The longest legal reason accepted, in characters.
 pub const MAX_LEGAL_REASON: usize = 500;
@@ -203,7 +203,7 @@ impl DataSubjectService {
             .await?
             .ok_or(ServiceError::NotFound("patient"))?;
         let key = tx
-            .patient_key(principal.organization_id, patient_id)
+            .data_key(KeyTable::Patient, principal.organization_id, patient_id)
             .await?
             .ok_or(ServiceError::NotFound("patient"))?;
         if key.wrapped.is_none() {

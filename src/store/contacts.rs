@@ -4,8 +4,9 @@
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
+use super::sql::{push_name_prefix, update_assignments};
 use super::tx::on_conn;
-use super::{DbTime, PatientKeyRow, StoreError, Tx};
+use super::{DataKeyRow, DbTime, KeyTable, StoreError, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ContactRow {
@@ -23,9 +24,6 @@ pub struct ContactRow {
     pub updated_at: DbTime,
     pub deleted_at: Option<DbTime>,
 }
-
-/// A contact's data key as stored; the same shape as a patient's.
-pub type ContactKeyRow = PatientKeyRow;
 
 /// One role a contact has for a patient.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -56,41 +54,25 @@ const COLUMNS: &str =
 
 const LINK_COLUMNS: &str = "patient_id, contact_id, role, relationship, receives_invoices, receives_messages, created_at, updated_at";
 
-/// The largest code point: appended to a prefix it bounds every string that starts with the prefix.
-const PREFIX_END: char = '\u{10FFFF}';
-
 impl Tx {
-    pub async fn insert_contact(&mut self, row: &ContactRow, key: &ContactKeyRow) -> Result<(), StoreError> {
+    pub async fn insert_contact(&mut self, row: &ContactRow, key: &DataKeyRow) -> Result<(), StoreError> {
         let sql = format!(
             "insert into contact ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         );
-        on_conn!(self, |conn| {
-            bind_contact(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query(
-                "insert into contact_key (contact_id, organization_id, key_id, wrapped) values ($1, $2, $3, $4)",
-            )
-            .bind(row.contact_id)
-            .bind(row.organization_id)
-            .bind(&key.key_id)
-            .bind(&key.wrapped)
-            .execute(&mut *conn)
-            .await?;
-        });
-        Ok(())
+        on_conn!(self, |conn| bind_contact(
+            sqlx::query(sqlx::AssertSqlSafe(sql)),
+            row
+        )
+        .execute(conn)
+        .await?
+        .rows_affected());
+        self.insert_data_key(KeyTable::Contact, row.organization_id, row.contact_id, key)
+            .await
     }
 
     /// Writes every column when the stored version is `row.version - 1`; false when someone changed it first.
     pub async fn update_contact(&mut self, row: &ContactRow) -> Result<bool, StoreError> {
-        let assignments = COLUMNS
-            .split(',')
-            .map(str::trim)
-            .enumerate()
-            .skip(2)
-            .map(|(index, column)| format!("{column} = ${}", index + 1))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let assignments = update_assignments(COLUMNS, 2);
         let sql = format!(
             "update contact set {assignments} where contact_id = $1 and organization_id = $2 and version = $10 - 1"
         );
@@ -115,20 +97,6 @@ impl Tx {
             .bind(contact_id)
             .fetch_optional(conn)
             .await?))
-    }
-
-    pub async fn contact_key(
-        &mut self,
-        organization_id: Uuid,
-        contact_id: Uuid,
-    ) -> Result<Option<ContactKeyRow>, StoreError> {
-        Ok(on_conn!(self, |conn| sqlx::query_as(
-            "select key_id, wrapped from contact_key where organization_id = $1 and contact_id = $2"
-        )
-        .bind(organization_id)
-        .bind(contact_id)
-        .fetch_optional(conn)
-        .await?))
     }
 
     /// Replaces the contact's lookups with the given ones.
@@ -172,11 +140,7 @@ impl Tx {
             ));
             query.push_bind(organization_id);
             if let Some(prefix) = &search.name_prefix {
-                let end = format!("{prefix}{PREFIX_END}");
-                query.push(" and ((search_family >= ").push_bind(prefix.clone());
-                query.push(" and search_family < ").push_bind(end.clone());
-                query.push(") or (search_given >= ").push_bind(prefix.clone());
-                query.push(" and search_given < ").push_bind(end).push("))");
+                push_name_prefix(&mut query, prefix);
             }
             if let Some((kind, index)) = &search.lookup {
                 query.push(
@@ -195,34 +159,6 @@ impl Tx {
             query.push(" order by contact_id limit ").push_bind(limit);
             query.build_query_as().fetch_all(conn).await?
         }))
-    }
-
-    /// The contacts' data keys, for a page of contacts.
-    pub async fn contact_keys(
-        &mut self,
-        organization_id: Uuid,
-        contact_ids: &[Uuid],
-    ) -> Result<Vec<(Uuid, ContactKeyRow)>, StoreError> {
-        // PostgreSQL refuses an empty `in ()`, and there is nothing to read anyway.
-        if contact_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows: Vec<(Uuid, String, Option<Vec<u8>>)> = on_conn!(self, |conn| {
-            let mut query = QueryBuilder::new(
-                "select contact_id, key_id, wrapped from contact_key where organization_id = ",
-            );
-            query.push_bind(organization_id).push(" and contact_id in (");
-            let mut ids = query.separated(", ");
-            for id in contact_ids {
-                ids.push_bind(*id);
-            }
-            query.push(")");
-            query.build_query_as().fetch_all(conn).await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(id, key_id, wrapped)| (id, ContactKeyRow { key_id, wrapped }))
-            .collect())
     }
 
     /// Creates the link, or replaces its relationship and flags when the contact already has this role.

@@ -1,5 +1,7 @@
-//! The wrapped data keys of patients and contacts, for moving them onto the current master key.
+//! The wrapped data keys of patients and contacts: stored beside their records, read to open them, and
+//! moved onto the current master key after a rotation.
 
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use super::tx::on_conn;
@@ -23,6 +25,13 @@ impl KeyTable {
     }
 }
 
+/// A record's data key as stored: wrapped by a master key, or gone once the record was erased.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DataKeyRow {
+    pub key_id: String,
+    pub wrapped: Option<Vec<u8>>,
+}
+
 /// A data key still wrapped under an older master key.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredDataKey {
@@ -33,6 +42,72 @@ pub struct StoredDataKey {
 }
 
 impl Tx {
+    pub async fn insert_data_key(
+        &mut self,
+        table: KeyTable,
+        organization_id: Uuid,
+        owner_id: Uuid,
+        key: &DataKeyRow,
+    ) -> Result<(), StoreError> {
+        let (table, id) = table.names();
+        let sql =
+            format!("insert into {table} ({id}, organization_id, key_id, wrapped) values ($1, $2, $3, $4)");
+        on_conn!(self, |conn| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner_id)
+            .bind(organization_id)
+            .bind(&key.key_id)
+            .bind(&key.wrapped)
+            .execute(conn)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    pub async fn data_key(
+        &mut self,
+        table: KeyTable,
+        organization_id: Uuid,
+        owner_id: Uuid,
+    ) -> Result<Option<DataKeyRow>, StoreError> {
+        let (table, id) = table.names();
+        let sql = format!("select key_id, wrapped from {table} where organization_id = $1 and {id} = $2");
+        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(organization_id)
+            .bind(owner_id)
+            .fetch_optional(conn)
+            .await?))
+    }
+
+    /// The data keys of a page of records.
+    pub async fn data_keys(
+        &mut self,
+        table: KeyTable,
+        organization_id: Uuid,
+        owner_ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, DataKeyRow)>, StoreError> {
+        // PostgreSQL refuses an empty `in ()`, and there is nothing to read anyway.
+        if owner_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (table, id) = table.names();
+        let rows: Vec<(Uuid, String, Option<Vec<u8>>)> = on_conn!(self, |conn| {
+            let mut query = QueryBuilder::new(format!(
+                "select {id}, key_id, wrapped from {table} where organization_id = "
+            ));
+            query.push_bind(organization_id).push(format!(" and {id} in ("));
+            let mut ids = query.separated(", ");
+            for owner_id in owner_ids {
+                ids.push_bind(*owner_id);
+            }
+            query.push(")");
+            query.build_query_as().fetch_all(conn).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, key_id, wrapped)| (id, DataKeyRow { key_id, wrapped }))
+            .collect())
+    }
+
     /// Up to `limit` live (not erased) keys wrapped under any master key but `current`.
     pub async fn data_keys_not_under(
         &mut self,

@@ -4,8 +4,9 @@
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
+use super::sql::{push_name_prefix, update_assignments};
 use super::tx::on_conn;
-use super::{DbTime, StoreError, Tx};
+use super::{DataKeyRow, DbTime, KeyTable, StoreError, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PatientRow {
@@ -36,13 +37,6 @@ pub struct PatientRow {
     pub deleted_at: Option<DbTime>,
 }
 
-/// A patient's data key as stored: wrapped by a master key, or gone once the patient was erased.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PatientKeyRow {
-    pub key_id: String,
-    pub wrapped: Option<Vec<u8>>,
-}
-
 /// An identifier: its scheme, its sealed value, and the blind index that finds it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct IdentifierRow {
@@ -68,9 +62,6 @@ const COLUMNS: &str = "patient_id, organization_id, patient_number, kind, given_
     search_family, birth_date, sex, status, deceased_on, species, breed, colour, neuter_status, microchip, phone,
     email, address, notes, version, created_at, updated_at, deleted_at";
 
-/// The largest code point: appended to a prefix it bounds every string that starts with the prefix.
-const PREFIX_END: char = '\u{10FFFF}';
-
 impl Tx {
     /// The next patient number of the organization; numbers are never reused, even after erasure.
     pub async fn next_patient_number(&mut self, organization_id: Uuid) -> Result<i64, StoreError> {
@@ -84,38 +75,25 @@ impl Tx {
         .await?))
     }
 
-    pub async fn insert_patient(&mut self, row: &PatientRow, key: &PatientKeyRow) -> Result<(), StoreError> {
+    pub async fn insert_patient(&mut self, row: &PatientRow, key: &DataKeyRow) -> Result<(), StoreError> {
         let sql = format!(
             "insert into patient ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
              $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
         );
-        on_conn!(self, |conn| {
-            bind_patient(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query(
-                "insert into patient_key (patient_id, organization_id, key_id, wrapped) values ($1, $2, $3, $4)",
-            )
-            .bind(row.patient_id)
-            .bind(row.organization_id)
-            .bind(&key.key_id)
-            .bind(&key.wrapped)
-            .execute(&mut *conn)
-            .await?;
-        });
-        Ok(())
+        on_conn!(self, |conn| bind_patient(
+            sqlx::query(sqlx::AssertSqlSafe(sql)),
+            row
+        )
+        .execute(conn)
+        .await?
+        .rows_affected());
+        self.insert_data_key(KeyTable::Patient, row.organization_id, row.patient_id, key)
+            .await
     }
 
     /// Writes every column when the stored version is `row.version - 1`; false when someone changed it first.
     pub async fn update_patient(&mut self, row: &PatientRow) -> Result<bool, StoreError> {
-        let assignments = COLUMNS
-            .split(',')
-            .map(str::trim)
-            .enumerate()
-            .skip(3)
-            .map(|(index, column)| format!("{column} = ${}", index + 1))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let assignments = update_assignments(COLUMNS, 3);
         let sql = format!(
             "update patient set {assignments} where patient_id = $1 and organization_id = $2 and version = $22 - 1"
         );
@@ -140,47 +118,6 @@ impl Tx {
             .bind(patient_id)
             .fetch_optional(conn)
             .await?))
-    }
-
-    pub async fn patient_key(
-        &mut self,
-        organization_id: Uuid,
-        patient_id: Uuid,
-    ) -> Result<Option<PatientKeyRow>, StoreError> {
-        Ok(on_conn!(self, |conn| sqlx::query_as(
-            "select key_id, wrapped from patient_key where organization_id = $1 and patient_id = $2"
-        )
-        .bind(organization_id)
-        .bind(patient_id)
-        .fetch_optional(conn)
-        .await?))
-    }
-
-    pub async fn patient_keys(
-        &mut self,
-        organization_id: Uuid,
-        patient_ids: &[Uuid],
-    ) -> Result<Vec<(Uuid, PatientKeyRow)>, StoreError> {
-        // PostgreSQL refuses an empty `in ()`, and there is nothing to read anyway.
-        if patient_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows: Vec<(Uuid, String, Option<Vec<u8>>)> = on_conn!(self, |conn| {
-            let mut query = QueryBuilder::new(
-                "select patient_id, key_id, wrapped from patient_key where organization_id = ",
-            );
-            query.push_bind(organization_id).push(" and patient_id in (");
-            let mut ids = query.separated(", ");
-            for id in patient_ids {
-                ids.push_bind(*id);
-            }
-            query.push(")");
-            query.build_query_as().fetch_all(conn).await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(id, key_id, wrapped)| (id, PatientKeyRow { key_id, wrapped }))
-            .collect())
     }
 
     /// Replaces the patient's identifiers and lookups with the given ones.
@@ -258,11 +195,7 @@ impl Tx {
             ));
             query.push_bind(organization_id);
             if let Some(prefix) = &search.name_prefix {
-                let end = format!("{prefix}{PREFIX_END}");
-                query.push(" and ((search_family >= ").push_bind(prefix.clone());
-                query.push(" and search_family < ").push_bind(end.clone());
-                query.push(") or (search_given >= ").push_bind(prefix.clone());
-                query.push(" and search_given < ").push_bind(end).push("))");
+                push_name_prefix(&mut query, prefix);
             }
             if let Some(birth_date) = &search.birth_date {
                 query.push(" and birth_date = ").push_bind(birth_date.clone());

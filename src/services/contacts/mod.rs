@@ -28,7 +28,7 @@ use super::page::{Listing, PageRequest};
 use super::patients::AddressInput;
 use crate::crypto::LiveKeys;
 use crate::services::record_keys::{LookupQuery, lookup_query};
-use crate::store::{ContactRow, ContactSearch, DbTime, Store, Tx};
+use crate::store::{ContactRow, ContactSearch, DbTime, KeyTable, Store, Tx};
 
 /// A contact as the API shows it, sealed fields opened.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -136,7 +136,7 @@ impl ContactService {
     async fn load(&self, tx: &mut Tx, organization_id: Uuid, contact_id: Uuid) -> ServiceResult<ContactView> {
         let row = self.row(tx, organization_id, contact_id).await?;
         let key = tx
-            .contact_key(organization_id, contact_id)
+            .data_key(KeyTable::Contact, organization_id, contact_id)
             .await?
             .ok_or(ServiceError::NotFound("contact"))?;
         unseal(&self.keys, &row, &key)
@@ -159,7 +159,7 @@ impl ContactService {
         let stored = self.row(&mut tx, principal.organization_id, contact_id).await?;
         super::access::users::check_version(stored.version, expected_version)?;
         let key = tx
-            .contact_key(principal.organization_id, contact_id)
+            .data_key(KeyTable::Contact, principal.organization_id, contact_id)
             .await?
             .ok_or(ServiceError::NotFound("contact"))?;
         let before = unseal(&self.keys, &stored, &key)?;
@@ -248,7 +248,7 @@ impl ContactService {
         rows: &[ContactRow],
     ) -> ServiceResult<Vec<ContactView>> {
         let ids: Vec<Uuid> = rows.iter().map(|row| row.contact_id).collect();
-        let keys = tx.contact_keys(organization_id, &ids).await?;
+        let keys = tx.data_keys(KeyTable::Contact, organization_id, &ids).await?;
         rows.iter()
             .map(|row| {
                 let key = keys

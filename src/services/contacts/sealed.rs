@@ -10,7 +10,7 @@ use crate::crypto::{DataKey, LiveKeys, owner_aad};
 use crate::services::error::{ServiceError, ServiceResult};
 use crate::services::patients::AddressInput;
 use crate::services::record_keys::{StoredKey, email_lookup, open_data_key, phone_lookup};
-use crate::store::{ContactKeyRow, ContactRow, DbTime};
+use crate::store::{ContactRow, DataKeyRow, DbTime};
 
 const PHONE: &str = "contact.phone";
 const EMAIL: &str = "contact.email";
@@ -20,7 +20,7 @@ const ADDRESS: &str = "contact.address";
 #[derive(Debug)]
 pub struct Sealed {
     pub row: ContactRow,
-    pub key: ContactKeyRow,
+    pub key: DataKeyRow,
     pub lookups: Vec<(&'static str, String)>,
 }
 
@@ -34,7 +34,7 @@ pub fn seal(
 ) -> ServiceResult<Sealed> {
     let data_key = DataKey::generate();
     let wrapped = keys.wrap(&data_key, &owner_aad(organization_id, contact_id));
-    let key = ContactKeyRow {
+    let key = DataKeyRow {
         key_id: wrapped.key_id,
         wrapped: Some(wrapped.bytes),
     };
@@ -52,7 +52,7 @@ pub fn seal(
 pub fn reseal(
     keys: &LiveKeys,
     stored: &ContactRow,
-    key: &ContactKeyRow,
+    key: &DataKeyRow,
     contact: &ValidContact,
     now: DbTime,
 ) -> ServiceResult<Sealed> {
@@ -66,7 +66,7 @@ fn build(
     data_key: &DataKey,
     (organization_id, contact_id, created_at): (Uuid, Uuid, DbTime),
     contact: &ValidContact,
-    key: ContactKeyRow,
+    key: DataKeyRow,
     now: DbTime,
 ) -> ServiceResult<Sealed> {
     let address = contact
@@ -105,7 +105,7 @@ fn build(
     Ok(Sealed { row, key, lookups })
 }
 
-fn open_key(keys: &LiveKeys, row: &ContactRow, key: &ContactKeyRow) -> ServiceResult<DataKey> {
+fn open_key(keys: &LiveKeys, row: &ContactRow, key: &DataKeyRow) -> ServiceResult<DataKey> {
     let stored = StoredKey {
         organization_id: row.organization_id,
         owner_id: row.contact_id,
@@ -117,7 +117,7 @@ fn open_key(keys: &LiveKeys, row: &ContactRow, key: &ContactKeyRow) -> ServiceRe
 }
 
 /// Opens the sealed fields of a stored contact.
-pub fn unseal(keys: &LiveKeys, row: &ContactRow, key: &ContactKeyRow) -> ServiceResult<ContactView> {
+pub fn unseal(keys: &LiveKeys, row: &ContactRow, key: &DataKeyRow) -> ServiceResult<ContactView> {
     let data_key = open_key(keys, row, key)?;
     let open = |field: &str, sealed: &Option<Vec<u8>>| -> ServiceResult<Option<String>> {
         sealed

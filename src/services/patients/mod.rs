@@ -23,7 +23,7 @@ use super::access::Principal;
 use super::audit::EventExt;
 use super::error::{ServiceError, ServiceResult};
 use crate::crypto::LiveKeys;
-use crate::store::{DbTime, PatientRow, Store, Tx, is_unique_violation};
+use crate::store::{DbTime, KeyTable, PatientRow, Store, Tx, is_unique_violation};
 
 /// A patient as the API shows it, sealed fields opened.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -197,7 +197,7 @@ impl PatientService {
             .filter(|row| row.deleted_at.is_some() == deleted)
             .ok_or(ServiceError::NotFound("patient"))?;
         let key = tx
-            .patient_key(organization_id, patient_id)
+            .data_key(KeyTable::Patient, organization_id, patient_id)
             .await?
             .ok_or(ServiceError::NotFound("patient"))?;
         let identifiers = tx.patient_identifiers(organization_id, patient_id).await?;
@@ -216,7 +216,7 @@ impl PatientService {
             .await?
             .ok_or(ServiceError::NotFound("patient"))?;
         let key = tx
-            .patient_key(organization_id, patient_id)
+            .data_key(KeyTable::Patient, organization_id, patient_id)
             .await?
             .ok_or(ServiceError::NotFound("patient"))?;
         let identifiers = tx.patient_identifiers(organization_id, patient_id).await?;
@@ -246,7 +246,7 @@ impl PatientService {
             .await?
             .ok_or(ServiceError::NotFound("patient"))?;
         let key = tx
-            .patient_key(principal.organization_id, patient_id)
+            .data_key(KeyTable::Patient, principal.organization_id, patient_id)
             .await?
             .ok_or(ServiceError::NotFound("patient"))?;
         let now = DbTime::now();
@@ -303,7 +303,7 @@ impl PatientService {
             .filter(|row| row.deleted_at.is_some() != delete)
             .ok_or(ServiceError::NotFound("patient"))?;
         let erased = tx
-            .patient_key(principal.organization_id, patient_id)
+            .data_key(KeyTable::Patient, principal.organization_id, patient_id)
             .await?
             .is_some_and(|key| key.wrapped.is_none());
         if erased {
@@ -325,7 +325,7 @@ impl PatientService {
             .entity("patient", patient_id);
         tx.append_audit(patient_event(event, patient_id)).await?;
         let key = tx
-            .patient_key(principal.organization_id, patient_id)
+            .data_key(KeyTable::Patient, principal.organization_id, patient_id)
             .await?
             .ok_or(ServiceError::NotFound("patient"))?;
         let identifiers = tx

@@ -9,7 +9,7 @@ use super::{AddressInput, AnimalView, IdentifierInput, PatientView};
 use crate::crypto::{DataKey, LiveKeys, owner_aad};
 use crate::services::error::{ServiceError, ServiceResult};
 use crate::services::record_keys::{StoredKey, email_lookup, identifier_index, open_data_key, phone_lookup};
-use crate::store::{DbTime, IdentifierRow, PatientKeyRow, PatientRow};
+use crate::store::{DataKeyRow, DbTime, IdentifierRow, PatientRow};
 
 const PHONE: &str = "patient.phone";
 const EMAIL: &str = "patient.email";
@@ -21,7 +21,7 @@ const IDENTIFIER: &str = "patient.identifier";
 #[derive(Debug)]
 pub struct Sealed {
     pub row: PatientRow,
-    pub key: PatientKeyRow,
+    pub key: DataKeyRow,
     pub identifiers: Vec<IdentifierRow>,
     pub lookups: Vec<(&'static str, String)>,
 }
@@ -37,7 +37,7 @@ pub fn seal(
 ) -> ServiceResult<Sealed> {
     let data_key = DataKey::generate();
     let wrapped = keys.wrap(&data_key, &owner_aad(organization_id, patient_id));
-    let key = PatientKeyRow {
+    let key = DataKeyRow {
         key_id: wrapped.key_id,
         wrapped: Some(wrapped.bytes),
     };
@@ -54,7 +54,7 @@ pub fn seal(
 pub fn reseal(
     keys: &LiveKeys,
     stored: &PatientRow,
-    key: &PatientKeyRow,
+    key: &DataKeyRow,
     patient: &ValidPatient,
     now: DbTime,
 ) -> ServiceResult<Sealed> {
@@ -81,7 +81,7 @@ fn build(
     data_key: &DataKey,
     shell: Shell,
     patient: &ValidPatient,
-    key: PatientKeyRow,
+    key: DataKeyRow,
     now: DbTime,
 ) -> ServiceResult<Sealed> {
     let organization_id = shell.organization_id;
@@ -151,7 +151,7 @@ fn build(
     })
 }
 
-fn open_key(keys: &LiveKeys, row: &PatientRow, key: &PatientKeyRow) -> ServiceResult<DataKey> {
+fn open_key(keys: &LiveKeys, row: &PatientRow, key: &DataKeyRow) -> ServiceResult<DataKey> {
     let stored = StoredKey {
         organization_id: row.organization_id,
         owner_id: row.patient_id,
@@ -166,7 +166,7 @@ fn open_key(keys: &LiveKeys, row: &PatientRow, key: &PatientKeyRow) -> ServiceRe
 pub fn unseal(
     keys: &LiveKeys,
     row: &PatientRow,
-    key: &PatientKeyRow,
+    key: &DataKeyRow,
     identifiers: &[IdentifierRow],
 ) -> ServiceResult<PatientView> {
     let data_key = open_key(keys, row, key)?;

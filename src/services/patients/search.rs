@@ -13,7 +13,7 @@ use crate::services::audit::EventExt;
 use crate::services::error::{ServiceError, ServiceResult};
 use crate::services::page::{Listing, PageRequest};
 use crate::services::record_keys::{LookupQuery, identifier_index, lookup_query};
-use crate::store::PatientSearch;
+use crate::store::{KeyTable, PatientSearch};
 
 impl PatientService {
     /// Lists and searches patients; one audit event names every patient returned.
@@ -39,7 +39,9 @@ impl PatientService {
             None => Vec::new(),
         };
         let ids: Vec<Uuid> = rows.iter().map(|row| row.patient_id).collect();
-        let keys = tx.patient_keys(principal.organization_id, &ids).await?;
+        let keys = tx
+            .data_keys(KeyTable::Patient, principal.organization_id, &ids)
+            .await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in &rows {
             let key = keys
