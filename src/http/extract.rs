@@ -2,19 +2,25 @@
 
 use std::net::SocketAddr;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
-use serde::Deserialize;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use super::AppState;
 use super::middleware::RequestId;
 use super::problem::{ApiError, FieldError, ProblemKind};
+use crate::services::access::users::UserView;
 use crate::services::access::{AccessService, Principal, RequestMeta};
+use crate::services::contacts::ContactView;
+use crate::services::organizations::OrganizationView;
 use crate::services::page::PageRequest;
+use crate::services::patients::PatientView;
 
 /// A JSON body. Wrong content type: 415; not JSON: 400 with the position; wrong shape: 422 naming the field.
 /// Serde's own messages are not passed on where they would quote the caller's values.
@@ -157,6 +163,35 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 /// The `ETag` of a record at a version.
 pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("a quoted number is a valid header value")
+}
+
+/// A record that carries a `version`, answered with it as its `ETag`.
+pub trait Versioned: Serialize {
+    fn version(&self) -> i64;
+}
+
+macro_rules! versioned {
+    ($($view:ty),+) => {$(
+        impl Versioned for $view {
+            fn version(&self) -> i64 {
+                self.version
+            }
+        }
+    )+};
+}
+versioned!(UserView, OrganizationView, PatientView, ContactView);
+
+/// A versioned record's answer: the record with its `ETag`.
+pub fn versioned_response(status: StatusCode, record: impl Versioned) -> Response {
+    (status, [(header::ETAG, etag(record.version()))], Json(record)).into_response()
+}
+
+/// A created record's answer: 201 with its `Location` and `ETag`.
+pub fn created_response(location: String, record: impl Versioned) -> Response {
+    let location = HeaderValue::from_str(&location).expect("a path is a header value");
+    let mut response = versioned_response(StatusCode::CREATED, record);
+    response.headers_mut().insert(header::LOCATION, location);
+    response
 }
 
 /// `limit` and `cursor` of every list.

@@ -2,14 +2,14 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::page::Page;
-use crate::http::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::http::extract::{ApiJson, ApiQuery, IfMatch, created_response, versioned_response};
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::Principal;
 use crate::services::contacts::{
@@ -41,10 +41,6 @@ pub struct UnlinkParams {
     role: Option<String>,
 }
 
-fn with_etag(status: StatusCode, contact: ContactView) -> Response {
-    (status, [(header::ETAG, etag(contact.version))], Json(contact)).into_response()
-}
-
 /// Registers a contact: a person related to patients. Phone, e-mail and address are encrypted at rest.
 #[utoipa::path(
     post, path = "/api/v1/contacts", operation_id = "create_contact", tag = "contacts", security(("bearer" = [])),
@@ -63,11 +59,8 @@ pub async fn create(
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<Response, ApiError> {
     let created = contacts.create(&principal, input).await?;
-    let location =
-        HeaderValue::from_str(&format!("/api/v1/contacts/{}", created.id)).expect("a path is a header value");
-    let mut response = with_etag(StatusCode::CREATED, created);
-    response.headers_mut().insert(header::LOCATION, location);
-    Ok(response)
+    let location = format!("/api/v1/contacts/{}", created.id);
+    Ok(created_response(location, created))
 }
 
 /// Lists and searches contacts in registration order; deleted ones are left out. Every call is audited with
@@ -116,7 +109,10 @@ pub async fn read(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(StatusCode::OK, contacts.read(&principal, id).await?))
+    Ok(versioned_response(
+        StatusCode::OK,
+        contacts.read(&principal, id).await?,
+    ))
 }
 
 /// Replaces a contact's record. Send `If-Match` with the ETag you read.
@@ -140,7 +136,7 @@ pub async fn replace(
     IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(
+    Ok(versioned_response(
         StatusCode::OK,
         contacts.replace(&principal, id, input, version).await?,
     ))

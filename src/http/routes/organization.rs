@@ -1,13 +1,12 @@
 //! The caller's own organization and its settings.
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::http::extract::{ApiJson, IfMatch, etag};
+use crate::http::extract::{ApiJson, IfMatch, versioned_response};
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::Principal;
 use crate::services::organizations::{self, OrganizationFields, OrganizationView};
@@ -28,15 +27,6 @@ pub struct UpdateOrganization {
     locale: Option<String>,
 }
 
-fn with_etag(organization: OrganizationView) -> Response {
-    (
-        StatusCode::OK,
-        [(header::ETAG, etag(organization.version))],
-        Json(organization),
-    )
-        .into_response()
-}
-
 /// The caller's organization.
 #[utoipa::path(
     get, path = "/api/v1/organization", operation_id = "read_organization", tag = "organization", security(("bearer" = [])),
@@ -46,7 +36,10 @@ fn with_etag(organization: OrganizationView) -> Response {
     ),
 )]
 pub async fn read(State(store): State<Store>, principal: Principal) -> Result<Response, ApiError> {
-    Ok(with_etag(organizations::get(&store, &principal).await?))
+    Ok(versioned_response(
+        StatusCode::OK,
+        organizations::get(&store, &principal).await?,
+    ))
 }
 
 /// Changes the organization's settings (admins). The slug never changes: users sign in with it.
@@ -74,7 +67,8 @@ pub async fn update(
         currency: input.currency,
         locale: input.locale,
     };
-    Ok(with_etag(
+    Ok(versioned_response(
+        StatusCode::OK,
         organizations::update(&store, &principal, fields, version).await?,
     ))
 }

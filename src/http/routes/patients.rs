@@ -2,15 +2,15 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use jiff::civil::Date;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::page::Page;
-use crate::http::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::http::extract::{ApiJson, ApiQuery, IfMatch, created_response, versioned_response};
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::Principal;
 use crate::services::page::PageRequest;
@@ -35,10 +35,6 @@ pub struct PatientSearchParams {
     cursor: Option<String>,
 }
 
-fn with_etag(status: StatusCode, patient: PatientView) -> Response {
-    (status, [(header::ETAG, etag(patient.version))], Json(patient)).into_response()
-}
-
 /// Registers a patient: a person, or an animal. Identifying fields are encrypted at rest.
 #[utoipa::path(
     post, path = "/api/v1/patients", operation_id = "create_patient", tag = "patients", security(("bearer" = [])),
@@ -58,11 +54,8 @@ pub async fn create(
     ApiJson(input): ApiJson<PatientInput>,
 ) -> Result<Response, ApiError> {
     let created = patients.create(&principal, input).await?;
-    let location =
-        HeaderValue::from_str(&format!("/api/v1/patients/{}", created.id)).expect("a path is a header value");
-    let mut response = with_etag(StatusCode::CREATED, created);
-    response.headers_mut().insert(header::LOCATION, location);
-    Ok(response)
+    let location = format!("/api/v1/patients/{}", created.id);
+    Ok(created_response(location, created))
 }
 
 /// Lists and searches patients in registration order; deleted ones are left out. Every call is audited with
@@ -113,7 +106,10 @@ pub async fn read(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(StatusCode::OK, patients.read(&principal, id).await?))
+    Ok(versioned_response(
+        StatusCode::OK,
+        patients.read(&principal, id).await?,
+    ))
 }
 
 /// Replaces a patient's record. Send `If-Match` with the ETag you read.
@@ -138,7 +134,7 @@ pub async fn replace(
     IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<PatientInput>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(
+    Ok(versioned_response(
         StatusCode::OK,
         patients.replace(&principal, id, input, version).await?,
     ))
@@ -180,5 +176,8 @@ pub async fn restore(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(StatusCode::OK, patients.restore(&principal, id).await?))
+    Ok(versioned_response(
+        StatusCode::OK,
+        patients.restore(&principal, id).await?,
+    ))
 }

@@ -2,14 +2,14 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::page::Page;
-use crate::http::extract::{ApiJson, ApiQuery, IfMatch, PageParams, etag};
+use crate::http::extract::{ApiJson, ApiQuery, IfMatch, PageParams, created_response, versioned_response};
 use crate::http::problem::{ApiError, Problem};
 use crate::services::access::users::{NewUserInput, UserChanges, UserView};
 use crate::services::access::{AccessService, Principal};
@@ -32,11 +32,6 @@ pub struct CreateUser {
 pub struct UpdateUser {
     display_name: Option<String>,
     roles: Option<Vec<String>>,
-}
-
-/// A user answer with its `ETag`.
-fn with_etag(status: StatusCode, user: UserView) -> Response {
-    (status, [(header::ETAG, etag(user.version))], Json(user)).into_response()
 }
 
 /// Creates a staff account.
@@ -63,11 +58,8 @@ pub async fn create(
         password: input.password,
     };
     let created = access.create_user(&principal, input).await?;
-    let location =
-        HeaderValue::from_str(&format!("/api/v1/users/{}", created.id)).expect("a path is a header value");
-    let mut response = with_etag(StatusCode::CREATED, created);
-    response.headers_mut().insert(header::LOCATION, location);
-    Ok(response)
+    let location = format!("/api/v1/users/{}", created.id);
+    Ok(created_response(location, created))
 }
 
 /// Lists the organization's staff accounts in creation order.
@@ -105,7 +97,10 @@ pub async fn read(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(StatusCode::OK, access.user(&principal, id).await?))
+    Ok(versioned_response(
+        StatusCode::OK,
+        access.user(&principal, id).await?,
+    ))
 }
 
 /// Changes a user's name or roles. Send `If-Match` with the ETag you read to avoid overwriting a change.
@@ -132,7 +127,7 @@ pub async fn update(
         display_name: input.display_name,
         roles: input.roles,
     };
-    Ok(with_etag(
+    Ok(versioned_response(
         StatusCode::OK,
         access.update_user(&principal, id, changes, version).await?,
     ))
@@ -158,7 +153,7 @@ pub async fn deactivate(
     Path(id): Path<Uuid>,
     IfMatch(version): IfMatch,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(
+    Ok(versioned_response(
         StatusCode::OK,
         access.deactivate_user(&principal, id, version).await?,
     ))
