@@ -47,6 +47,8 @@ pub struct Settings {
     /// Years a patient's record is kept after its last change before it may be erased without a legal
     /// reason; 0: no retention rule.
     pub retention_years: u32,
+    /// Cancelling an appointment this many hours before its start, or later, flags it as a late cancellation.
+    pub late_cancellation_hours: u32,
 }
 
 impl Default for Settings {
@@ -73,6 +75,7 @@ impl Default for Settings {
             rate_limit_per_principal: 6000,
             master_key: None,
             retention_years: 10,
+            late_cancellation_hours: 24,
         }
     }
 }
@@ -100,6 +103,7 @@ const KEYS: &[&str] = &[
     "rate_limit_per_principal",
     "master_key",
     "retention_years",
+    "late_cancellation_hours",
 ];
 
 /// What the command line set; `None` leaves the setting to the layers below.

@@ -21,6 +21,7 @@ use crate::services::contacts::ContactService;
 use crate::services::data_subject::DataSubjectService;
 use crate::services::health::HealthService;
 use crate::services::patients::PatientService;
+use crate::services::scheduling::SchedulingService;
 use crate::store::Store;
 use crate::telemetry::metrics::Metrics;
 
@@ -35,6 +36,7 @@ pub struct AppState {
     pub patients: PatientService,
     pub contacts: ContactService,
     pub data_subject: DataSubjectService,
+    pub scheduling: SchedulingService,
 }
 
 impl AppState {
@@ -43,6 +45,11 @@ impl AppState {
         let access = AccessService::new(store.clone(), &settings);
         let keys = Arc::new(keys);
         let contacts = ContactService::new(store.clone(), keys.clone());
+        let scheduling = SchedulingService::new(
+            store.clone(),
+            keys.clone(),
+            jiff::SignedDuration::from_hours(i64::from(settings.late_cancellation_hours)),
+        );
         let patients = PatientService::new(store.clone(), keys);
         let data_subject = DataSubjectService::new(
             store.clone(),
@@ -55,6 +62,7 @@ impl AppState {
             patients,
             contacts,
             data_subject,
+            scheduling,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::services::error::ServiceError;
+use crate::services::error::{Clash, ServiceError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -142,6 +142,9 @@ pub struct Problem {
     /// One entry per invalid field, on validation failures.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// What a refused booking clashes with, on overlap conflicts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Clash>,
 }
 
 /// Why one field of the input was refused.
@@ -160,6 +163,7 @@ pub struct ApiError {
     pub kind: ProblemKind,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    pub conflicts: Vec<Clash>,
     pub retry_after_secs: Option<u64>,
 }
 
@@ -169,6 +173,7 @@ impl ApiError {
             kind,
             detail: detail.into(),
             errors: Vec::new(),
+            conflicts: Vec::new(),
             retry_after_secs: None,
         }
     }
@@ -192,6 +197,7 @@ impl ApiError {
             detail: self.detail,
             request_id: request_id.to_owned(),
             errors: self.errors,
+            conflicts: self.conflicts,
         }
     }
 }
@@ -220,6 +226,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(detail) => Self::new(ProblemKind::Forbidden, detail),
             ServiceError::NotFound(entity) => Self::new(ProblemKind::NotFound, format!("no such {entity}")),
             ServiceError::Conflict(detail) => Self::new(ProblemKind::Conflict, detail),
+            ServiceError::Overlap { detail, conflicts } => Self {
+                conflicts,
+                ..Self::new(ProblemKind::Conflict, detail)
+            },
             ServiceError::StaleVersion { current } => Self::new(
                 ProblemKind::PreconditionFailed,
                 format!("the record has changed; its current version is {current}"),

@@ -32,6 +32,8 @@ pub fn event(
 pub trait EventExt {
     fn entity(self, entity_type: &str, entity_id: impl ToString) -> Self;
     fn details(self, details: Value) -> Self;
+    /// The patient whose record the event touched.
+    fn patient(self, patient_id: Uuid) -> Self;
 }
 
 impl EventExt for AuditEvent {
@@ -43,6 +45,11 @@ impl EventExt for AuditEvent {
 
     fn details(mut self, details: Value) -> Self {
         self.details = details;
+        self
+    }
+
+    fn patient(mut self, patient_id: Uuid) -> Self {
+        self.patient_id = Some(patient_id);
         self
     }
 }

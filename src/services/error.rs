@@ -14,6 +14,9 @@ pub enum ServiceError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A booking that would take time already taken; each clash is named.
+    #[error("{detail}")]
+    Overlap { detail: String, conflicts: Vec<Clash> },
     #[error("the record has changed since it was read (version {current})")]
     StaleVersion { current: i64 },
     #[error("{} invalid value(s)", .0.len())]
@@ -24,6 +27,24 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Internal(String),
+}
+
+/// What a booking would clash with: an appointment holding the same time, a time block, or hours outside
+/// the practitioner's working time.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "kind": "practitioner", "appointment_id": "0193b1f4-6c2e-7d10-8e55-3a1b2c3d4e60",
+    "start": "2027-03-01T08:00:00Z", "end": "2027-03-01T08:45:00Z"
+}))]
+pub struct Clash {
+    /// `practitioner`, `resource` or `patient` (an appointment of theirs), `time_block`, or `working_hours`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appointment_id: Option<uuid::Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_block_id: Option<uuid::Uuid>,
+    pub start: jiff::Timestamp,
+    pub end: jiff::Timestamp,
 }
 
 /// Why one input field was refused: its path, a stable code and a sentence.

@@ -13,3 +13,4 @@ pub mod organizations;
 pub mod page;
 pub mod patients;
 pub mod record_keys;
+pub mod scheduling;

@@ -4,6 +4,7 @@
 //! dialects agree and forked per backend only where they really differ.
 
 mod api_keys;
+mod appointments;
 mod audit;
 mod contacts;
 mod data_dir;
@@ -12,16 +13,21 @@ mod data_subject_requests;
 mod organizations;
 mod patients;
 mod postgres;
+mod schedule_setup;
 mod sessions;
 mod sql;
 mod sqlite;
 mod tx;
 mod types;
 mod users;
+mod waitlist;
 
 use std::time::Duration;
 
 pub use api_keys::{ApiKeyRow, ApiKeyWithCreator};
+pub use appointments::{
+    AppointmentFilter, AppointmentHistoryRow, AppointmentRow, Occupant, SeriesRow, overlap_violation,
+};
 pub use audit::{AuditFilter, AuditRow, UnreadableEvent};
 pub use contacts::{ContactRow, ContactSearch, PatientContactRow};
 pub use data_dir::{DataDirError, prepare_data_dir, probe_writable};
@@ -30,11 +36,15 @@ pub use data_subject_requests::{DataSubjectRequestRow, ERASED_MARKER};
 pub use organizations::OrganizationRow;
 pub use patients::{IdentifierRow, PatientRow, PatientSearch};
 pub use postgres::PgStore;
+pub use schedule_setup::{
+    BlockOwner, PractitionerRow, ResourceRow, ServiceRow, TimeBlockRow, WorkingHoursRow,
+};
 pub use sessions::{SessionRow, SessionWithUser};
 pub use sqlite::SqliteStore;
 pub use tx::{Tx, is_unique_violation};
 pub use types::DbTime;
 pub use users::{LoginFailures, UserRow};
+pub use waitlist::{WaitlistEntryRow, WaitlistOfferRow};
 
 use crate::config::{DatabaseKind, Settings};
 

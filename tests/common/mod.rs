@@ -4,6 +4,7 @@
 
 pub mod clinic;
 pub mod postgres;
+pub mod scheduling;
 
 use std::io;
 use std::net::SocketAddr;

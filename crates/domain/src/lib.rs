@@ -3,7 +3,11 @@
 //! Nothing here does I/O. Every type that can be constructed from outside validates its input, so a value
 //! of it is valid by construction.
 
+#[macro_use]
+mod coded;
+
 pub mod access;
+pub mod appointment;
 pub mod audit;
 pub mod email;
 pub mod identifier;

@@ -1,8 +1,10 @@
 //! One module per resource; `api()` lists every documented route once.
 
 mod api_keys;
+mod appointments;
 mod audit;
 mod auth;
+mod availability;
 mod contacts;
 mod data_subject;
 mod health;
@@ -10,7 +12,12 @@ mod metrics;
 mod organization;
 mod page;
 mod patients;
+mod practitioners;
+mod resources;
+mod services;
+mod time_blocks;
 mod users;
+mod waitlist;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -48,6 +55,29 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(data_subject::export))
         .routes(routes!(data_subject::erase))
         .routes(routes!(data_subject::list))
+        .routes(routes!(practitioners::create, practitioners::list))
+        .routes(routes!(practitioners::read, practitioners::update))
+        .routes(routes!(
+            practitioners::working_hours,
+            practitioners::replace_working_hours
+        ))
+        .routes(routes!(resources::create, resources::list))
+        .routes(routes!(resources::read, resources::update))
+        .routes(routes!(services::create, services::list))
+        .routes(routes!(services::read, services::update))
+        .routes(routes!(time_blocks::create, time_blocks::list))
+        .routes(routes!(time_blocks::update, time_blocks::delete))
+        .routes(routes!(availability::availability))
+        .routes(routes!(availability::schedule))
+        .routes(routes!(appointments::create, appointments::list))
+        .routes(routes!(appointments::read, appointments::move_appointment))
+        .routes(routes!(appointments::change_status))
+        .routes(routes!(appointments::history))
+        .routes(routes!(waitlist::create, waitlist::list))
+        .routes(routes!(waitlist::remove))
+        .routes(routes!(waitlist::offers))
+        .routes(routes!(waitlist::accept))
+        .routes(routes!(waitlist::decline))
 }
 
 pub(super) async fn no_route() -> ApiError {

@@ -89,6 +89,14 @@ impl Principal {
         }
     }
 
+    /// The id of the user or API key acting.
+    pub fn actor_id(&self) -> Uuid {
+        match &self.credential {
+            Credential::User { user_id, .. } => *user_id,
+            Credential::ApiKey { api_key_id, .. } => *api_key_id,
+        }
+    }
+
     /// The roles (or, for a key, the scopes) the actor held, as the audit trail records them.
     pub fn role_label(&self) -> String {
         match &self.credential {
