@@ -43,6 +43,9 @@ pub struct Clash {
     pub appointment_id: Option<uuid::Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_block_id: Option<uuid::Uuid>,
+    /// The occurrence of a series that clashes, when booking or moving a series.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<i64>,
     pub start: jiff::Timestamp,
     pub end: jiff::Timestamp,
 }

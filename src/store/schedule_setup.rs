@@ -166,6 +166,26 @@ impl Tx {
             .await?))
     }
 
+    /// Holds the practitioner's row until the transaction ends, so that PostgreSQL serializes the writers of
+    /// one practitioner's schedule that touch more than the appointment itself (SQLite's single writer
+    /// already does).
+    pub async fn lock_practitioner(
+        &mut self,
+        organization_id: Uuid,
+        practitioner_id: Uuid,
+    ) -> Result<(), StoreError> {
+        if let Tx::Postgres(tx) = self {
+            sqlx::query(
+                "select 1 from practitioner where organization_id = $1 and practitioner_id = $2 for update",
+            )
+            .bind(organization_id)
+            .bind(practitioner_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Practitioners in creation order after the cursor.
     pub async fn practitioners(
         &mut self,

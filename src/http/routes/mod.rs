@@ -14,6 +14,7 @@ mod page;
 mod patients;
 mod practitioners;
 mod resources;
+mod series;
 mod services;
 mod time_blocks;
 mod users;
@@ -73,6 +74,10 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(appointments::read, appointments::move_appointment))
         .routes(routes!(appointments::change_status))
         .routes(routes!(appointments::history))
+        .routes(routes!(series::create))
+        .routes(routes!(series::read))
+        .routes(routes!(series::cancel))
+        .routes(routes!(series::move_series))
         .routes(routes!(waitlist::create, waitlist::list))
         .routes(routes!(waitlist::remove))
         .routes(routes!(waitlist::offers))

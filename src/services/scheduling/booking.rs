@@ -168,6 +168,7 @@ fn clash(kind: &'static str, row: &AppointmentRow) -> Clash {
         kind,
         appointment_id: Some(row.appointment_id),
         time_block_id: None,
+        occurrence: None,
         start: row.start_at.get(),
         end: row.end_at.get(),
     }
@@ -288,6 +289,7 @@ impl SchedulingService {
                     kind: "time_block",
                     appointment_id: None,
                     time_block_id: Some(block.time_block_id),
+                    occurrence: None,
                     start: block.start_at.get(),
                     end: block.end_at.get(),
                 })
@@ -297,6 +299,7 @@ impl SchedulingService {
                     kind: "working_hours",
                     appointment_id: None,
                     time_block_id: None,
+                    occurrence: None,
                     start: occupied.start(),
                     end: occupied.end(),
                 });
@@ -333,6 +336,7 @@ impl SchedulingService {
                 kind,
                 appointment_id: None,
                 time_block_id: None,
+                occurrence: None,
                 start: interval.start(),
                 end: interval.end(),
             }]);
@@ -431,6 +435,7 @@ impl SchedulingService {
                     kind,
                     appointment_id: None,
                     time_block_id: None,
+                    occurrence: None,
                     start: occupied.start(),
                     end: occupied.end(),
                 }]),
@@ -538,6 +543,7 @@ impl SchedulingService {
                     kind,
                     appointment_id: None,
                     time_block_id: None,
+                    occurrence: None,
                     start: occupied.start(),
                     end: occupied.end(),
                 }]),

@@ -10,6 +10,7 @@ mod booking;
 mod hours;
 mod input;
 mod lifecycle;
+mod series;
 mod setup;
 mod waitlist;
 
@@ -27,6 +28,7 @@ pub use hours::{
     TimeBlockInput, TimeBlockPatch, TimeBlockQuery, TimeBlockView, WorkingHoursInput, WorkingHoursView,
 };
 pub use lifecycle::{AppointmentQuery, HistoryEntry, StatusChange};
+pub use series::{OccurrenceView, SeriesCancel, SeriesInput, SeriesMode, SeriesMove, SeriesView};
 pub use setup::{
     PractitionerInput, PractitionerPatch, PractitionerView, ResourceInput, ResourcePatch, ResourceView,
     ServiceInput, ServicePatch, ServiceView,

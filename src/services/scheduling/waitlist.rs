@@ -355,6 +355,10 @@ impl SchedulingService {
             .waitlist_offer(organization_id, id)
             .await?
             .ok_or(ServiceError::NotFound("waitlist offer"))?;
+        // Accepting marks the competing offers taken: without this lock two accepts could each hold an offer
+        // row the other wants while waiting on the other's appointment, and deadlock.
+        tx.lock_practitioner(organization_id, offer.practitioner_id)
+            .await?;
         let now = DbTime::now();
         if !tx
             .settle_waitlist_offer(organization_id, id, "open", "accepted", None, now)
