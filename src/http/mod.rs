@@ -7,6 +7,7 @@ pub mod problem;
 mod routes;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -20,6 +21,7 @@ use crate::services::access::AccessService;
 use crate::services::contacts::ContactService;
 use crate::services::data_subject::DataSubjectService;
 use crate::services::health::HealthService;
+use crate::services::idempotency::IdempotencyService;
 use crate::services::patients::PatientService;
 use crate::store::Store;
 use crate::telemetry::metrics::Metrics;
@@ -35,6 +37,7 @@ pub struct AppState {
     pub patients: PatientService,
     pub contacts: ContactService,
     pub data_subject: DataSubjectService,
+    pub idempotency: IdempotencyService,
 }
 
 impl AppState {
@@ -43,6 +46,11 @@ impl AppState {
         let access = AccessService::new(store.clone(), &settings);
         let keys = Arc::new(keys);
         let contacts = ContactService::new(store.clone(), keys.clone());
+        let idempotency = IdempotencyService::new(
+            store.clone(),
+            keys.clone(),
+            Duration::from_secs(settings.request_timeout_secs),
+        );
         let patients = PatientService::new(store.clone(), keys);
         let data_subject = DataSubjectService::new(
             store.clone(),
@@ -55,6 +63,7 @@ impl AppState {
             patients,
             contacts,
             data_subject,
+            idempotency,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),
@@ -65,7 +74,7 @@ impl AppState {
 
 /// Every route with its handler, before the pipeline. Tests may add routes here before applying it.
 pub fn routes(state: AppState) -> Router {
-    let (api, document) = routes::api().split_for_parts();
+    let (api, document) = routes::api(&state).split_for_parts();
     api.with_state(state)
         .merge(SwaggerUi::new("/docs").url(OPENAPI_PATH, document))
         .fallback(routes::no_route)

@@ -12,13 +12,38 @@ mod page;
 mod patients;
 mod users;
 
+use axum::middleware::from_fn_with_state;
+use utoipa::openapi::OpenApi as Document;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
+use super::middleware::idempotency;
+use super::openapi::document_idempotency;
 use super::problem::{ApiError, ProblemKind};
 
-pub(super) fn api() -> OpenApiRouter<AppState> {
+/// Every documented route, ready to serve.
+pub(super) fn api(state: &AppState) -> OpenApiRouter<AppState> {
+    let guard = from_fn_with_state(state.clone(), idempotency::guard);
+    all(idempotent().route_layer(guard))
+}
+
+/// The OpenAPI document alone; layers do not change it, so it needs no state.
+pub(super) fn document() -> Document {
+    all(idempotent()).into_openapi()
+}
+
+/// Creating requests that take `Idempotency-Key`. A route listed here (and not in [`all`]) gets the
+/// behaviour and its documentation.
+fn idempotent() -> OpenApiRouter<AppState> {
+    let mut routes = OpenApiRouter::new()
+        .routes(routes!(patients::create))
+        .routes(routes!(contacts::create));
+    document_idempotency(routes.get_openapi_mut());
+    routes
+}
+
+fn all(idempotent: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(super::openapi::base())
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
@@ -37,10 +62,10 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api_keys::create, api_keys::list))
         .routes(routes!(api_keys::revoke))
         .routes(routes!(audit::list))
-        .routes(routes!(patients::create, patients::list))
+        .routes(routes!(patients::list))
         .routes(routes!(patients::read, patients::replace, patients::delete))
         .routes(routes!(patients::restore))
-        .routes(routes!(contacts::create, contacts::list))
+        .routes(routes!(contacts::list))
         .routes(routes!(contacts::read, contacts::replace, contacts::delete))
         .routes(routes!(contacts::patients))
         .routes(routes!(contacts::of_patient))
@@ -48,6 +73,7 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(data_subject::export))
         .routes(routes!(data_subject::erase))
         .routes(routes!(data_subject::list))
+        .merge(idempotent)
 }
 
 pub(super) async fn no_route() -> ApiError {
