@@ -49,14 +49,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "the request body must be sent with Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            let kind = ProblemKind::from_status(rejection.status());
-            ApiError::new(kind, "the request body could not be read in full")
-        })?;
+        let bytes = body_bytes(request, state).await?;
         serde_json::from_slice(&bytes)
             .map(ApiJson)
             .map_err(|error| json_error(&error))
     }
+}
+
+/// The whole body, within the body limit: 413 over it, 400 when it breaks off.
+pub async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state).await.map_err(|rejection| {
+        let kind = ProblemKind::from_status(rejection.status());
+        ApiError::new(kind, "the request body could not be read in full")
+    })
 }
 
 fn json_error(error: &serde_json::Error) -> ApiError {
@@ -124,6 +129,11 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // A layer that needed the caller first (idempotency keys) leaves it here: authenticating again would
+        // count against the caller's rate limit twice.
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(principal.clone());
+        }
         let access = AccessService::from_ref(&AppState::from_ref(state));
         let Some(bearer) = bearer(&parts.headers) else {
             return Err(crate::services::error::ServiceError::Unauthenticated.into());

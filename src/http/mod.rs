@@ -7,6 +7,7 @@ pub mod problem;
 mod routes;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -20,6 +21,7 @@ use crate::services::access::AccessService;
 use crate::services::contacts::ContactService;
 use crate::services::data_subject::DataSubjectService;
 use crate::services::health::HealthService;
+use crate::services::idempotency::IdempotencyService;
 use crate::services::patients::PatientService;
 use crate::services::scheduling::SchedulingService;
 use crate::store::Store;
@@ -37,6 +39,7 @@ pub struct AppState {
     pub contacts: ContactService,
     pub data_subject: DataSubjectService,
     pub scheduling: SchedulingService,
+    pub idempotency: IdempotencyService,
 }
 
 impl AppState {
@@ -49,6 +52,11 @@ impl AppState {
             store.clone(),
             keys.clone(),
             jiff::SignedDuration::from_hours(i64::from(settings.late_cancellation_hours)),
+        );
+        let idempotency = IdempotencyService::new(
+            store.clone(),
+            keys.clone(),
+            Duration::from_secs(settings.request_timeout_secs),
         );
         let patients = PatientService::new(store.clone(), keys);
         let data_subject = DataSubjectService::new(
@@ -63,6 +71,7 @@ impl AppState {
             contacts,
             data_subject,
             scheduling,
+            idempotency,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),
@@ -73,7 +82,7 @@ impl AppState {
 
 /// Every route with its handler, before the pipeline. Tests may add routes here before applying it.
 pub fn routes(state: AppState) -> Router {
-    let (api, document) = routes::api().split_for_parts();
+    let (api, document) = routes::api(&state).split_for_parts();
     api.with_state(state)
         .merge(SwaggerUi::new("/docs").url(OPENAPI_PATH, document))
         .fallback(routes::no_route)

@@ -253,6 +253,9 @@ impl DataSubjectService {
                 "this patient's data has been erased".to_owned(),
             ));
         }
+        // An answer kept for an idempotent retry of the patient's registration holds the data just erased.
+        tx.forget_idempotent_answers(principal.organization_id, patient_id)
+            .await?;
         tx.insert_data_subject_request(&request).await?;
         // The reason's text stays on the request row; the trail only says whether one was given.
         let event = principal

@@ -8,6 +8,7 @@ pub mod data_subject;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod idempotency;
 pub mod keys;
 pub mod organizations;
 pub mod page;

@@ -58,7 +58,16 @@ pub struct TestApp {
 /// Settings for a test server: port 0, a fresh data directory, and the given backend's fresh database.
 pub async fn test_settings(backend: Backend) -> (Settings, TempDir, Option<TestDatabase>) {
     let data_dir = tempfile::tempdir().expect("a temporary directory");
-    let mut settings = Settings {
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(TestDatabase::create().await),
+    };
+    (settings_for(&data_dir, database.as_ref()), data_dir, database)
+}
+
+/// Settings for a test server on this data directory and, for PostgreSQL, this database.
+fn settings_for(data_dir: &TempDir, database: Option<&TestDatabase>) -> Settings {
+    Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_owned(),
         db_max_connections: 8,
@@ -66,17 +75,9 @@ pub async fn test_settings(backend: Backend) -> (Settings, TempDir, Option<TestD
         rate_limit_login_per_ip: 100_000,
         rate_limit_login_per_account: 100_000,
         rate_limit_per_principal: 100_000,
+        database_url: database.map(|database| DatabaseUrl::parse(&database.url()).unwrap()),
         ..Settings::default()
-    };
-    let database = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => {
-            let database = TestDatabase::create().await;
-            settings.database_url = Some(DatabaseUrl::parse(&database.url()).unwrap());
-            Some(database)
-        }
-    };
-    (settings, data_dir, database)
+    }
 }
 
 impl TestApp {
@@ -92,6 +93,24 @@ impl TestApp {
     ) -> Self {
         let (mut settings, data_dir, database) = test_settings(backend).await;
         configure(&mut settings);
+        Self::start(settings, data_dir, database, extra_routes).await
+    }
+
+    /// Stops the server and starts another on the same data directory and database, as a redeploy would.
+    pub async fn restart(mut self) -> Self {
+        self.stop().await.expect("the server stops cleanly");
+        let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
+        let database = self.database.take();
+        let settings = settings_for(&data_dir, database.as_ref());
+        Self::start(settings, data_dir, database, |routes| routes).await
+    }
+
+    async fn start(
+        settings: Settings,
+        data_dir: TempDir,
+        database: Option<TestDatabase>,
+        extra_routes: impl FnOnce(Router) -> Router,
+    ) -> Self {
         let grace = Duration::from_secs(settings.shutdown_grace_secs);
         let app = Application::build(settings)
             .await

@@ -10,6 +10,7 @@ pub mod access;
 pub mod appointment;
 pub mod audit;
 pub mod email;
+pub mod idempotency;
 pub mod identifier;
 pub mod organization;
 pub mod password;

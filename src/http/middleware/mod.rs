@@ -1,5 +1,7 @@
 //! The request pipeline every route shares, applied in one place so no route can miss a layer.
 
+/// Per route rather than in the pipeline: `routes::idempotent` lists the routes it wraps.
+pub mod idempotency;
 mod observe;
 mod problem;
 mod request_id;
@@ -31,10 +33,7 @@ const COMPRESSION_MIN_BYTES: u64 = 1024;
 /// Wraps the routes in the pipeline. Listed innermost first: the last layer sees the request first.
 pub fn apply(routes: Router, state: &AppState) -> Router {
     let settings = &state.settings;
-    let limits = problem::Limits {
-        body_bytes: settings.body_limit_bytes,
-        timeout_secs: settings.request_timeout_secs,
-    };
+    let limits = problem::Limits::of(settings);
     let compression = CompressionLayer::new()
         .compress_when(SizeAbove::new(COMPRESSION_MIN_BYTES).and(NotForContentType::IMAGES));
     routes
@@ -83,13 +82,14 @@ fn cors(settings: &Settings) -> Option<CorsLayer> {
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
                 header::IF_MATCH,
-                HeaderName::from_static("idempotency-key"),
+                HeaderName::from_static(idempotency::KEY_HEADER),
                 HeaderName::from_static(REQUEST_ID_HEADER),
             ])
             .expose_headers([
                 header::ETAG,
                 header::LOCATION,
                 header::RETRY_AFTER,
+                HeaderName::from_static(idempotency::REPLAYED_HEADER),
                 HeaderName::from_static(REQUEST_ID_HEADER),
             ])
             .max_age(Duration::from_secs(600)),

@@ -6,6 +6,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::RequestId;
+use crate::config::Settings;
 use crate::http::problem::{ApiError, PROBLEM_JSON, ProblemKind, problem_response};
 
 #[derive(Clone, Copy, Debug)]
@@ -14,13 +15,32 @@ pub struct Limits {
     pub timeout_secs: u64,
 }
 
+impl Limits {
+    pub fn of(settings: &Settings) -> Self {
+        Self {
+            body_bytes: settings.body_limit_bytes,
+            timeout_secs: settings.request_timeout_secs,
+        }
+    }
+}
+
 pub async fn render(State(limits): State<Limits>, request: Request, next: Next) -> Response {
-    let request_id = request
+    let request_id = request_id_of(&request);
+    let response = next.run(request).await;
+    as_problem(response, &request_id, limits)
+}
+
+/// The id `request_id::assign` gave the request, for problem bodies.
+pub fn request_id_of(request: &Request) -> String {
+    request
         .extensions()
         .get::<RequestId>()
         .map(|id| id.as_str().to_owned())
-        .unwrap_or_default();
-    let response = next.run(request).await;
+        .unwrap_or_default()
+}
+
+/// The answer with its error, if any, rendered as a problem; other answers and problems pass unchanged.
+pub fn as_problem(response: Response, request_id: &str, limits: Limits) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || is_problem(&response) {
         return response;
@@ -33,7 +53,7 @@ pub async fn render(State(limits): State<Limits>, request: Request, next: Next) 
             let kind = ProblemKind::from_status(status);
             ApiError::new(kind, default_detail(kind, limits))
         });
-    let mut rendered = problem_response(status, &error.into_problem(&request_id));
+    let mut rendered = problem_response(status, &error.into_problem(request_id));
     // Headers such as Allow, Retry-After and WWW-Authenticate belong to the answer whatever its body.
     for (name, value) in response.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {

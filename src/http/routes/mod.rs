@@ -20,13 +20,40 @@ mod time_blocks;
 mod users;
 mod waitlist;
 
+use axum::middleware::from_fn_with_state;
+use utoipa::openapi::OpenApi as Document;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
+use super::middleware::idempotency;
+use super::openapi::document_idempotency;
 use super::problem::{ApiError, ProblemKind};
 
-pub(super) fn api() -> OpenApiRouter<AppState> {
+/// Every documented route, ready to serve.
+pub(super) fn api(state: &AppState) -> OpenApiRouter<AppState> {
+    let guard = from_fn_with_state(state.clone(), idempotency::guard);
+    all(idempotent().route_layer(guard))
+}
+
+/// The OpenAPI document alone; layers do not change it, so it needs no state.
+pub(super) fn document() -> Document {
+    all(idempotent()).into_openapi()
+}
+
+/// Creating requests that take `Idempotency-Key`. A route listed here (and not in [`all`]) gets the
+/// behaviour and its documentation.
+fn idempotent() -> OpenApiRouter<AppState> {
+    let mut routes = OpenApiRouter::new()
+        .routes(routes!(patients::create))
+        .routes(routes!(contacts::create))
+        .routes(routes!(appointments::create))
+        .routes(routes!(series::create));
+    document_idempotency(routes.get_openapi_mut());
+    routes
+}
+
+fn all(idempotent: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(super::openapi::base())
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
@@ -45,10 +72,10 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api_keys::create, api_keys::list))
         .routes(routes!(api_keys::revoke))
         .routes(routes!(audit::list))
-        .routes(routes!(patients::create, patients::list))
+        .routes(routes!(patients::list))
         .routes(routes!(patients::read, patients::replace, patients::delete))
         .routes(routes!(patients::restore))
-        .routes(routes!(contacts::create, contacts::list))
+        .routes(routes!(contacts::list))
         .routes(routes!(contacts::read, contacts::replace, contacts::delete))
         .routes(routes!(contacts::patients))
         .routes(routes!(contacts::of_patient))
@@ -70,11 +97,10 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(time_blocks::update, time_blocks::delete))
         .routes(routes!(availability::availability))
         .routes(routes!(availability::schedule))
-        .routes(routes!(appointments::create, appointments::list))
+        .routes(routes!(appointments::list))
         .routes(routes!(appointments::read, appointments::move_appointment))
         .routes(routes!(appointments::change_status))
         .routes(routes!(appointments::history))
-        .routes(routes!(series::create))
         .routes(routes!(series::read))
         .routes(routes!(series::cancel))
         .routes(routes!(series::move_series))
@@ -83,6 +109,7 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(waitlist::offers))
         .routes(routes!(waitlist::accept))
         .routes(routes!(waitlist::decline))
+        .merge(idempotent)
 }
 
 pub(super) async fn no_route() -> ApiError {
