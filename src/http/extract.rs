@@ -21,6 +21,7 @@ use crate::services::contacts::ContactView;
 use crate::services::organizations::OrganizationView;
 use crate::services::page::PageRequest;
 use crate::services::patients::PatientView;
+use crate::services::queue::{QueueView, TicketView};
 
 /// A JSON body. Wrong content type: 415; not JSON: 400 with the position; wrong shape: 422 naming the field.
 /// Serde's own messages are not passed on where they would quote the caller's values.
@@ -179,7 +180,14 @@ macro_rules! versioned {
         }
     )+};
 }
-versioned!(UserView, OrganizationView, PatientView, ContactView);
+versioned!(
+    UserView,
+    OrganizationView,
+    PatientView,
+    ContactView,
+    QueueView,
+    TicketView
+);
 
 /// A versioned record's answer: the record with its `ETag`.
 pub fn versioned_response(status: StatusCode, record: impl Versioned) -> Response {

@@ -21,6 +21,7 @@ use crate::services::contacts::ContactService;
 use crate::services::data_subject::DataSubjectService;
 use crate::services::health::HealthService;
 use crate::services::patients::PatientService;
+use crate::services::queue::QueueService;
 use crate::store::Store;
 use crate::telemetry::metrics::Metrics;
 
@@ -35,6 +36,7 @@ pub struct AppState {
     pub patients: PatientService,
     pub contacts: ContactService,
     pub data_subject: DataSubjectService,
+    pub queues: QueueService,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
         let access = AccessService::new(store.clone(), &settings);
         let keys = Arc::new(keys);
         let contacts = ContactService::new(store.clone(), keys.clone());
+        let queues = QueueService::new(store.clone(), keys.clone());
         let patients = PatientService::new(store.clone(), keys);
         let data_subject = DataSubjectService::new(
             store.clone(),
@@ -55,6 +58,7 @@ impl AppState {
             patients,
             contacts,
             data_subject,
+            queues,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),

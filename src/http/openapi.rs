@@ -26,6 +26,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "patients", description = "People and animals; identifying fields encrypted at rest, every read audited"),
         (name = "contacts", description = "People related to patients: owners, guardians, next of kin, emergency contacts; encrypted like patients, every read audited"),
         (name = "data-subject requests", description = "GDPR access, portability and erasure (admins); the register of requests (auditors)"),
+        (name = "queue", description = "The walk-in queue: queues per location, numbered tickets without names, call-next for desks, and the public waiting-room screen"),
     ),
     modifiers(&BearerAuth),
     components(schemas(Problem, FieldError)),

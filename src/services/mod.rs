@@ -12,4 +12,5 @@ pub mod keys;
 pub mod organizations;
 pub mod page;
 pub mod patients;
+pub mod queue;
 pub mod record_keys;

@@ -10,3 +10,4 @@ pub mod identifier;
 pub mod organization;
 pub mod password;
 pub mod patient;
+pub mod queue;

@@ -10,6 +10,8 @@ mod metrics;
 mod organization;
 mod page;
 mod patients;
+mod queue_tickets;
+mod queues;
 mod users;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -48,6 +50,14 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(data_subject::export))
         .routes(routes!(data_subject::erase))
         .routes(routes!(data_subject::list))
+        .routes(routes!(queues::create, queues::list))
+        .routes(routes!(queues::read, queues::update))
+        .routes(routes!(queues::rotate_display_token))
+        .routes(routes!(queues::display))
+        .routes(routes!(queue_tickets::issue, queue_tickets::list))
+        .routes(routes!(queue_tickets::read))
+        .routes(routes!(queue_tickets::call_next))
+        .routes(routes!(queue_tickets::change_status))
 }
 
 pub(super) async fn no_route() -> ApiError {
