@@ -48,6 +48,17 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/v1/patients/{id}/export"),
     ("post", "/api/v1/patients/{id}/erasure"),
     ("get", "/api/v1/data-subject-requests"),
+    ("post", "/api/v1/queues"),
+    ("get", "/api/v1/queues"),
+    ("get", "/api/v1/queues/{id}"),
+    ("patch", "/api/v1/queues/{id}"),
+    ("post", "/api/v1/queues/{id}/display-token"),
+    ("get", "/api/v1/queue-displays/{token}"),
+    ("post", "/api/v1/queues/{id}/tickets"),
+    ("get", "/api/v1/queues/{id}/tickets"),
+    ("get", "/api/v1/queues/{id}/tickets/{ticket_id}"),
+    ("post", "/api/v1/queues/{id}/call-next"),
+    ("post", "/api/v1/queues/{id}/tickets/{ticket_id}/status"),
 ];
 
 fn documented(document: &serde_json::Value) -> BTreeSet<(String, String)> {

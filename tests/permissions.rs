@@ -40,6 +40,9 @@ enum Record {
     Contact,
     /// A patient (`{id}`) and a contact (`{contact_id}`) linked to it.
     PatientContact,
+    Queue,
+    /// A queue (`{id}`) and one of its tickets (`{ticket_id}`).
+    QueueTicket,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -111,7 +114,9 @@ impl Operation {
 }
 
 use Access::{AnyPrincipal, Needs, NeedsAny, Public, SignedInUser};
-use Permission::{Administer, AuditRead, DataSubjectRequests, PatientsRead, PatientsWrite};
+use Permission::{
+    Administer, AuditRead, DataSubjectRequests, PatientsRead, PatientsWrite, SchedulingRead, SchedulingWrite,
+};
 
 const PATIENT: &str =
     r#"{"kind": "person", "given_name": "Matrix", "family_name": "Patient", "birth_date": "1980-01-01"}"#;
@@ -180,6 +185,26 @@ const MATRIX: &[Operation] = &[
         .names(Record::Patient)
         .body(r#"{"legal_reason": null}"#),
     Operation::new("get", "/api/v1/data-subject-requests", NeedsAny(&[AuditRead, DataSubjectRequests])),
+    Operation::new("post", "/api/v1/queues", Needs(SchedulingWrite)).body(r#"{"name": "Matrix"}"#),
+    Operation::new("get", "/api/v1/queues", Needs(SchedulingRead)),
+    Operation::new("get", "/api/v1/queues/{id}", Needs(SchedulingRead)).names(Record::Queue),
+    Operation::new("patch", "/api/v1/queues/{id}", Needs(SchedulingWrite))
+        .names(Record::Queue)
+        .body("{}"),
+    Operation::new("post", "/api/v1/queues/{id}/display-token", Needs(SchedulingWrite)).names(Record::Queue),
+    Operation::new("get", "/api/v1/queue-displays/{token}", Public),
+    Operation::new("post", "/api/v1/queues/{id}/tickets", Needs(SchedulingWrite))
+        .names(Record::Queue)
+        .body("{}"),
+    Operation::new("get", "/api/v1/queues/{id}/tickets", Needs(SchedulingRead)).names(Record::Queue),
+    Operation::new("get", "/api/v1/queues/{id}/tickets/{ticket_id}", Needs(SchedulingRead))
+        .names(Record::QueueTicket),
+    Operation::new("post", "/api/v1/queues/{id}/call-next", Needs(SchedulingWrite))
+        .names(Record::Queue)
+        .body(r#"{"desk": "Desk 1"}"#),
+    Operation::new("post", "/api/v1/queues/{id}/tickets/{ticket_id}/status", Needs(SchedulingWrite))
+        .names(Record::QueueTicket)
+        .body(r#"{"status": "serving"}"#),
 ];
 
 /// A principal of the matrix: one user per role, or one key per scope.
@@ -219,8 +244,8 @@ impl Caller {
     }
 }
 
-/// Sends one operation of the matrix, with `id` in place of `{id}` (and of `{contact_id}`) and `token` as
-/// the bearer, if any.
+/// Sends one operation of the matrix, with `id` in place of `{id}` (and of `{contact_id}` and `{ticket_id}`)
+/// and `token` as the bearer, if any.
 async fn send(
     app: &TestApp,
     clinic: &Clinic,
@@ -232,18 +257,19 @@ async fn send(
 }
 
 /// Sends one operation of the matrix, with the first id in place of `{id}` and the second in place of
-/// `{contact_id}`, for the operations that name two records.
+/// `{contact_id}` or `{ticket_id}`, for the operations that name two records.
 async fn send_to(
     app: &TestApp,
     clinic: &Clinic,
     operation: &Operation,
-    (id, contact_id): (Uuid, Uuid),
+    (id, second_id): (Uuid, Uuid),
     authorization: Option<&str>,
 ) -> reqwest::Response {
     let path = operation
         .path
         .replace("{id}", &id.to_string())
-        .replace("{contact_id}", &contact_id.to_string());
+        .replace("{contact_id}", &second_id.to_string())
+        .replace("{ticket_id}", &second_id.to_string());
     let mut request = app.client.request(operation.http_method(), app.url(&path));
     if let Some(authorization) = authorization {
         request = request.header(reqwest::header::AUTHORIZATION, authorization);
@@ -309,6 +335,35 @@ async fn callers(app: &TestApp, clinic: &Clinic) -> Vec<Caller> {
         });
     }
     callers
+}
+
+/// Creates a queue with one waiting ticket over HTTP; answers the queue's id and display token.
+async fn queue(app: &TestApp, token: &str) -> (Uuid, String) {
+    let response = app
+        .authed(Method::POST, "/api/v1/queues", token)
+        .json(&json!({"name": "Matrix walk-in"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "queue created");
+    let body: Value = response.json().await.unwrap();
+    (
+        body["id"].as_str().unwrap().parse().unwrap(),
+        body["display_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Issues a ticket of the queue over HTTP; answers its id.
+async fn ticket(app: &TestApp, token: &str, queue_id: Uuid, body: Value) -> Uuid {
+    let response = app
+        .authed(Method::POST, &format!("/api/v1/queues/{queue_id}/tickets"), token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "ticket issued");
+    let body: Value = response.json().await.unwrap();
+    body["id"].as_str().unwrap().parse().unwrap()
 }
 
 fn documented(document: &Value) -> BTreeSet<(String, String)> {
@@ -408,9 +463,14 @@ async fn each_role_and_scope_may_call_exactly_what_its_permissions_allow(backend
 
     let mut failures = Vec::new();
 
-    // Public operations answer without credentials.
+    // Public operations answer without credentials; the waiting-room screen for a real display token.
+    let (_, display_token) = queue(&app, &clinic.admin.token).await;
     for op in MATRIX.iter().filter(|op| op.access == Public) {
-        let response = send(&app, &clinic, op, Uuid::now_v7(), None).await;
+        let response = if op.path.contains("{token}") {
+            app.get(&op.path.replace("{token}", &display_token)).await
+        } else {
+            send(&app, &clinic, op, Uuid::now_v7(), None).await
+        };
         if !response.status().is_success() {
             failures.push(format!(
                 "{} is public but answers {} without credentials",
@@ -572,6 +632,23 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
         .await
         .unwrap();
     assert_eq!(linked.status(), 200, "the contact is linked to the patient");
+    let (queue_id, _) = queue(&app, &alpha.admin.token).await;
+    let ticket_id = ticket(
+        &app,
+        &alpha.admin.token,
+        queue_id,
+        json!({"patient_id": patient_id}),
+    )
+    .await;
+    let queue_path = format!("/api/v1/queues/{queue_id}");
+    let queue_before: Value = app
+        .authed(Method::GET, &queue_path, &alpha.admin.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let staff_before: Value = app
         .authed(
             Method::GET,
@@ -607,6 +684,8 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
             Record::Patient => (patient_id, patient_id),
             Record::Contact => (contact_id, contact_id),
             Record::PatientContact => (patient_id, contact_id),
+            Record::Queue => (queue_id, queue_id),
+            Record::QueueTicket => (queue_id, ticket_id),
         };
         let what = op.describe();
         let foreign = send_to(&app, &other, op, ids, Some(&bearer(&intruder.token))).await;
@@ -665,6 +744,28 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
         "the contact is unchanged and not deleted"
     );
     assert_eq!(staff_after["active"], true);
+    let queue_after: Value = app
+        .authed(Method::GET, &queue_path, &alpha.admin.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queue_after, queue_before, "the queue is unchanged");
+    let tickets: Value = app
+        .authed(Method::GET, &format!("{queue_path}/tickets"), &alpha.admin.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tickets["data"].as_array().unwrap().len(), 1, "{tickets}");
+    assert_eq!(
+        tickets["data"][0]["status"], "waiting",
+        "nobody called or changed the ticket"
+    );
     let keys: Value = app
         .authed(Method::GET, "/api/v1/api-keys", &alpha.admin.token)
         .send()

@@ -24,6 +24,7 @@ use crate::services::patients::PatientView;
 use crate::services::scheduling::{
     AppointmentView, PractitionerView, ResourceView, ServiceView, TimeBlockView, WaitlistEntryView,
 };
+use crate::services::queue::{QueueView, TicketView};
 
 /// A JSON body. Wrong content type: 415; not JSON: 400 with the position; wrong shape: 422 naming the field.
 /// Serde's own messages are not passed on where they would quote the caller's values.
@@ -202,7 +203,9 @@ versioned!(
     ServiceView,
     TimeBlockView,
     AppointmentView,
-    WaitlistEntryView
+    WaitlistEntryView,
+    QueueView,
+    TicketView
 );
 
 /// A versioned record's answer: the record with its `ETag`.

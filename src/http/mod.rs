@@ -24,6 +24,7 @@ use crate::services::health::HealthService;
 use crate::services::idempotency::IdempotencyService;
 use crate::services::patients::PatientService;
 use crate::services::scheduling::SchedulingService;
+use crate::services::queue::QueueService;
 use crate::store::Store;
 use crate::telemetry::metrics::Metrics;
 
@@ -40,6 +41,7 @@ pub struct AppState {
     pub data_subject: DataSubjectService,
     pub scheduling: SchedulingService,
     pub idempotency: IdempotencyService,
+    pub queues: QueueService,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             keys.clone(),
             Duration::from_secs(settings.request_timeout_secs),
         );
+        let queues = QueueService::new(store.clone(), keys.clone());
         let patients = PatientService::new(store.clone(), keys);
         let data_subject = DataSubjectService::new(
             store.clone(),
@@ -72,6 +75,7 @@ impl AppState {
             data_subject,
             scheduling,
             idempotency,
+            queues,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),

@@ -13,5 +13,6 @@ pub mod keys;
 pub mod organizations;
 pub mod page;
 pub mod patients;
+pub mod queue;
 pub mod record_keys;
 pub mod scheduling;

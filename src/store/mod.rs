@@ -15,6 +15,7 @@ mod organizations;
 mod patients;
 mod postgres;
 mod schedule_setup;
+mod queues;
 mod sessions;
 mod sql;
 mod sqlite;
@@ -41,6 +42,7 @@ pub use postgres::PgStore;
 pub use schedule_setup::{
     BlockOwner, PractitionerRow, ResourceRow, ServiceRow, TimeBlockRow, WorkingHoursRow,
 };
+pub use queues::{QueueRow, TicketRow};
 pub use sessions::{SessionRow, SessionWithUser};
 pub use sqlite::SqliteStore;
 pub use tx::{Tx, is_unique_violation};

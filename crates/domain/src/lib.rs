@@ -16,3 +16,4 @@ pub mod organization;
 pub mod password;
 pub mod patient;
 pub mod schedule;
+pub mod queue;

@@ -38,7 +38,7 @@ pub use status::{PatientStatus, PatientStatusError, PatientStatusKind, PatientSt
 
 /// Why a piece of free text was refused; each type turns it into its own error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TextRule {
+pub(crate) enum TextRule {
     Empty,
     TooLong,
     ControlCharacter,
@@ -48,7 +48,7 @@ enum TextRule {
 ///
 /// NFC makes a name typed with a decomposed `u` + `¨` equal to one typed with `ü`, so that both sort,
 /// compare and count alike; characters are counted after it, as the user sees them.
-fn clean_text(s: &str, max_chars: usize) -> Result<String, TextRule> {
+pub(crate) fn clean_text(s: &str, max_chars: usize) -> Result<String, TextRule> {
     use unicode_normalization::UnicodeNormalization;
 
     let text: String = s.trim().nfc().collect();

@@ -17,6 +17,8 @@ mod resources;
 mod series;
 mod services;
 mod time_blocks;
+mod queue_tickets;
+mod queues;
 mod users;
 mod waitlist;
 
@@ -109,6 +111,14 @@ fn all(idempotent: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(waitlist::offers))
         .routes(routes!(waitlist::accept))
         .routes(routes!(waitlist::decline))
+        .routes(routes!(queues::create, queues::list))
+        .routes(routes!(queues::read, queues::update))
+        .routes(routes!(queues::rotate_display_token))
+        .routes(routes!(queues::display))
+        .routes(routes!(queue_tickets::issue, queue_tickets::list))
+        .routes(routes!(queue_tickets::read))
+        .routes(routes!(queue_tickets::call_next))
+        .routes(routes!(queue_tickets::change_status))
         .merge(idempotent)
 }
 
