@@ -47,6 +47,8 @@ pub struct Settings {
     /// Years a patient's record is kept after its last change before it may be erased without a legal
     /// reason; 0: no retention rule.
     pub retention_years: u32,
+    /// Hours the live event stream keeps events for clients that reconnect and resume.
+    pub event_retention_hours: u32,
 }
 
 impl Default for Settings {
@@ -73,6 +75,7 @@ impl Default for Settings {
             rate_limit_per_principal: 6000,
             master_key: None,
             retention_years: 10,
+            event_retention_hours: 168,
         }
     }
 }
@@ -100,6 +103,7 @@ const KEYS: &[&str] = &[
     "rate_limit_per_principal",
     "master_key",
     "retention_years",
+    "event_retention_hours",
 ];
 
 /// What the command line set; `None` leaves the setting to the layers below.
@@ -274,6 +278,7 @@ impl Settings {
             ("lockout_threshold", self.lockout_threshold),
             ("lockout_window_minutes", self.lockout_window_minutes),
             ("lockout_minutes", self.lockout_minutes),
+            ("event_retention_hours", self.event_retention_hours),
         ] {
             if value == 0 {
                 return Err(setting(name, "must be at least 1".into()));

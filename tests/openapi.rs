@@ -48,6 +48,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/v1/patients/{id}/export"),
     ("post", "/api/v1/patients/{id}/erasure"),
     ("get", "/api/v1/data-subject-requests"),
+    ("get", "/api/v1/events"),
 ];
 
 fn documented(document: &serde_json::Value) -> BTreeSet<(String, String)> {

@@ -59,6 +59,8 @@ struct Operation {
     record: Option<Record>,
     /// Allowed calls end the caller's session, so they come after the caller's other calls.
     ends_session: bool,
+    /// A WebSocket route: sent as a plain request, an allowed call reaches the handshake and answers 426.
+    websocket: bool,
 }
 
 impl Operation {
@@ -70,6 +72,7 @@ impl Operation {
             body: Body::None,
             record: None,
             ends_session: false,
+            websocket: false,
         }
     }
 
@@ -101,6 +104,13 @@ impl Operation {
         }
     }
 
+    const fn websocket(self) -> Self {
+        Self {
+            websocket: true,
+            ..self
+        }
+    }
+
     fn http_method(&self) -> Method {
         Method::from_bytes(self.method.to_uppercase().as_bytes()).unwrap()
     }
@@ -111,7 +121,7 @@ impl Operation {
 }
 
 use Access::{AnyPrincipal, Needs, NeedsAny, Public, SignedInUser};
-use Permission::{Administer, AuditRead, DataSubjectRequests, PatientsRead, PatientsWrite};
+use Permission::{Administer, AuditRead, DataSubjectRequests, PatientsRead, PatientsWrite, SchedulingRead};
 
 const PATIENT: &str =
     r#"{"kind": "person", "given_name": "Matrix", "family_name": "Patient", "birth_date": "1980-01-01"}"#;
@@ -180,6 +190,7 @@ const MATRIX: &[Operation] = &[
         .names(Record::Patient)
         .body(r#"{"legal_reason": null}"#),
     Operation::new("get", "/api/v1/data-subject-requests", NeedsAny(&[AuditRead, DataSubjectRequests])),
+    Operation::new("get", "/api/v1/events", Needs(SchedulingRead)).websocket(),
 ];
 
 /// A principal of the matrix: one user per role, or one key per scope.
@@ -433,7 +444,13 @@ async fn each_role_and_scope_may_call_exactly_what_its_permissions_allow(backend
             let expected = caller.allowed(op.access);
             let what = format!("{} by {}", op.describe(), caller.describe());
             if expected {
-                if status == 401 || status == 403 || status >= 500 {
+                if op.websocket {
+                    // Past authentication and permission, only the missing handshake stops the call.
+                    let body: Value = response.json().await.unwrap_or_default();
+                    if status != 426 || body["type"] != "/problems/upgrade-required" {
+                        failures.push(format!("{what} is allowed but answers {status}, not 426: {body}"));
+                    }
+                } else if status == 401 || status == 403 || status >= 500 {
                     let body = response.text().await.unwrap_or_default();
                     failures.push(format!("{what} is allowed but answers {status}: {body}"));
                 }

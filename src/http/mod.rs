@@ -19,6 +19,7 @@ use crate::crypto::LiveKeys;
 use crate::services::access::AccessService;
 use crate::services::contacts::ContactService;
 use crate::services::data_subject::DataSubjectService;
+use crate::services::events::EventService;
 use crate::services::health::HealthService;
 use crate::services::patients::PatientService;
 use crate::store::Store;
@@ -35,6 +36,7 @@ pub struct AppState {
     pub patients: PatientService,
     pub contacts: ContactService,
     pub data_subject: DataSubjectService,
+    pub events: EventService,
 }
 
 impl AppState {
@@ -50,11 +52,13 @@ impl AppState {
             contacts.clone(),
             settings.retention_years,
         );
+        let events = EventService::new(store.clone(), &settings);
         Self {
             access,
             patients,
             contacts,
             data_subject,
+            events,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),

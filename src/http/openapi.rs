@@ -26,6 +26,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "patients", description = "People and animals; identifying fields encrypted at rest, every read audited"),
         (name = "contacts", description = "People related to patients: owners, guardians, next of kin, emergency contacts; encrypted like patients, every read audited"),
         (name = "data-subject requests", description = "GDPR access, portability and erasure (admins); the register of requests (auditors)"),
+        (name = "events", description = "The live event stream over a WebSocket: what changes in the schedule and the queue, with ids only"),
     ),
     modifiers(&BearerAuth),
     components(schemas(Problem, FieldError)),

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod contacts;
 mod data_subject;
+mod events;
 mod health;
 mod metrics;
 mod organization;
@@ -48,6 +49,7 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(data_subject::export))
         .routes(routes!(data_subject::erase))
         .routes(routes!(data_subject::list))
+        .routes(routes!(events::stream))
 }
 
 pub(super) async fn no_route() -> ApiError {
