@@ -37,11 +37,12 @@ pub struct StreamParams {
     last_event_id: Option<String>,
 }
 
-/// Opens the organization's live event stream (WebSocket). Each text frame is one JSON event:
-/// `{"id", "type", "occurred_at", "data"}`, in id order. Events carry ids, times and statuses, never
-/// personal data. To resume after a disconnect, pass the last id received: every later event is sent first,
-/// then live ones. If events after it were pruned, a `{"type": "stream.gap"}` frame comes first: reload.
-/// Opening the stream is audited.
+/// Opens the organization's live event stream (WebSocket).
+///
+/// Each text frame is one JSON event: `{"id", "type", "occurred_at", "data"}`, in id order. Events carry
+/// ids, times and statuses, never personal data. To resume after a disconnect, pass the last id received:
+/// every later event is sent first, then live ones. If events after it were pruned, a
+/// `{"type": "stream.gap"}` frame comes first: reload. Opening the stream is audited.
 #[utoipa::path(
     get, path = "/api/v1/events", operation_id = "stream_events", tag = "events", security(("bearer" = [])),
     params(
