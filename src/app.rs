@@ -13,6 +13,9 @@ use crate::crypto::{CryptoError, KeyRing, LiveKeys};
 use crate::http::{self, AppState};
 use crate::store::{DataDirError, Store, StoreError, prepare_data_dir};
 
+/// How long shutdown waits for event streams to say goodbye to their clients.
+const STREAMS_CLOSE: Duration = Duration::from_secs(5);
+
 /// Why the server could not start; each names the setting to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -94,11 +97,41 @@ impl Application {
     /// Serves the full application until `shutdown` resolves, then drains and closes the database.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
         let router = http::router(self.state.clone());
-        let grace = Duration::from_secs(self.state.settings.shutdown_grace_secs);
-        serve(self.listener, router, shutdown, grace).await?;
-        self.state.store.close().await;
-        Ok(())
+        run(self.state, self.listener, router, shutdown).await
     }
+}
+
+/// Serves `router` over `state` with the application's background work beside it (event relaying and
+/// pruning). When `shutdown` resolves, event streams are closed at once: they never finish on their own,
+/// and clients reconnect elsewhere and resume. Requests in flight finish within the grace period; then the
+/// background work stops and the database is closed.
+pub async fn run(
+    state: AppState,
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let grace = Duration::from_secs(state.settings.shutdown_grace_secs);
+    let events = state.events.clone();
+    let shutdown = async move {
+        shutdown.await;
+        events.close();
+    };
+    let serving = async {
+        let result = serve(listener, router, shutdown, grace).await;
+        // Also when serving failed before any shutdown signal: the background work must end either way.
+        state.events.close();
+        result
+    };
+    let (result, ()) = tokio::join!(serving, state.events.run_background());
+    if tokio::time::timeout(STREAMS_CLOSE, state.events.closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!("event streams still open after shutdown; closing the database anyway");
+    }
+    state.store.close().await;
+    result
 }
 
 /// Serves `router`; once `shutdown` resolves, stops accepting and lets requests in flight finish, for up

@@ -49,6 +49,8 @@ pub struct Settings {
     pub retention_years: u32,
     /// Cancelling an appointment this many hours before its start, or later, flags it as a late cancellation.
     pub late_cancellation_hours: u32,
+    /// Hours the live event stream keeps events for clients that reconnect and resume.
+    pub event_retention_hours: u32,
 }
 
 impl Default for Settings {
@@ -76,6 +78,7 @@ impl Default for Settings {
             master_key: None,
             retention_years: 10,
             late_cancellation_hours: 24,
+            event_retention_hours: 168,
         }
     }
 }
@@ -104,6 +107,7 @@ const KEYS: &[&str] = &[
     "master_key",
     "retention_years",
     "late_cancellation_hours",
+    "event_retention_hours",
 ];
 
 /// What the command line set; `None` leaves the setting to the layers below.
@@ -278,6 +282,7 @@ impl Settings {
             ("lockout_threshold", self.lockout_threshold),
             ("lockout_window_minutes", self.lockout_window_minutes),
             ("lockout_minutes", self.lockout_minutes),
+            ("event_retention_hours", self.event_retention_hours),
         ] {
             if value == 0 {
                 return Err(setting(name, "must be at least 1".into()));

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{Backend, PASSWORD, TestApp, problem};
 use jiff::Timestamp;
 use praxis::services::access::RequestMeta;
-use praxis::store::Tx;
+use praxis::store::TxConn;
 use praxis_domain::audit::{Actor, Outcome};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -940,7 +940,7 @@ async fn verify_is_not_fooled_by_an_append_while_it_runs_postgres() {
     assert!(passed, "{output}");
 
     let mut tx = app.state.store.begin_write().await.unwrap();
-    let Tx::Postgres(pg) = &mut tx else {
+    let TxConn::Postgres(pg) = &mut tx.conn else {
         unreachable!("a PostgreSQL store")
     };
     sqlx::query("lock table audit_event in access exclusive mode")

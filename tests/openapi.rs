@@ -59,6 +59,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/v1/queues/{id}/tickets/{ticket_id}"),
     ("post", "/api/v1/queues/{id}/call-next"),
     ("post", "/api/v1/queues/{id}/tickets/{ticket_id}/status"),
+    ("get", "/api/v1/events"),
 ];
 
 fn documented(document: &serde_json::Value) -> BTreeSet<(String, String)> {

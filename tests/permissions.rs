@@ -62,6 +62,8 @@ struct Operation {
     record: Option<Record>,
     /// Allowed calls end the caller's session, so they come after the caller's other calls.
     ends_session: bool,
+    /// A WebSocket route: sent as a plain request, an allowed call reaches the handshake and answers 426.
+    websocket: bool,
 }
 
 impl Operation {
@@ -73,6 +75,7 @@ impl Operation {
             body: Body::None,
             record: None,
             ends_session: false,
+            websocket: false,
         }
     }
 
@@ -100,6 +103,13 @@ impl Operation {
     const fn ending_session(self) -> Self {
         Self {
             ends_session: true,
+            ..self
+        }
+    }
+
+    const fn websocket(self) -> Self {
+        Self {
+            websocket: true,
             ..self
         }
     }
@@ -205,6 +215,7 @@ const MATRIX: &[Operation] = &[
     Operation::new("post", "/api/v1/queues/{id}/tickets/{ticket_id}/status", Needs(SchedulingWrite))
         .names(Record::QueueTicket)
         .body(r#"{"status": "serving"}"#),
+    Operation::new("get", "/api/v1/events", Needs(SchedulingRead)).websocket(),
 ];
 
 /// A principal of the matrix: one user per role, or one key per scope.
@@ -493,7 +504,13 @@ async fn each_role_and_scope_may_call_exactly_what_its_permissions_allow(backend
             let expected = caller.allowed(op.access);
             let what = format!("{} by {}", op.describe(), caller.describe());
             if expected {
-                if status == 401 || status == 403 || status >= 500 {
+                if op.websocket {
+                    // Past authentication and permission, only the missing handshake stops the call.
+                    let body: Value = response.json().await.unwrap_or_default();
+                    if status != 426 || body["type"] != "/problems/upgrade-required" {
+                        failures.push(format!("{what} is allowed but answers {status}, not 426: {body}"));
+                    }
+                } else if status == 401 || status == 403 || status >= 500 {
                     let body = response.text().await.unwrap_or_default();
                     failures.push(format!("{what} is allowed but answers {status}: {body}"));
                 }

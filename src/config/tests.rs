@@ -130,3 +130,18 @@ fn the_master_key_comes_from_the_environment_and_never_shows_in_debug_output() {
         Ok(())
     });
 }
+
+#[test]
+fn event_retention_defaults_to_a_week_and_must_be_at_least_an_hour() {
+    Jail::expect_with(|jail| {
+        assert_eq!(load(&Overrides::default()).unwrap().event_retention_hours, 168);
+
+        jail.set_env("PRAXIS_EVENT_RETENTION_HOURS", "24");
+        assert_eq!(load(&Overrides::default()).unwrap().event_retention_hours, 24);
+
+        jail.set_env("PRAXIS_EVENT_RETENTION_HOURS", "0");
+        let error = load(&Overrides::default()).unwrap_err().to_string();
+        assert!(error.contains("event_retention_hours"), "{error}");
+        Ok(())
+    });
+}

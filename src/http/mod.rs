@@ -20,6 +20,7 @@ use crate::crypto::LiveKeys;
 use crate::services::access::AccessService;
 use crate::services::contacts::ContactService;
 use crate::services::data_subject::DataSubjectService;
+use crate::services::events::EventService;
 use crate::services::health::HealthService;
 use crate::services::idempotency::IdempotencyService;
 use crate::services::patients::PatientService;
@@ -42,6 +43,7 @@ pub struct AppState {
     pub scheduling: SchedulingService,
     pub idempotency: IdempotencyService,
     pub queues: QueueService,
+    pub events: EventService,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             contacts.clone(),
             settings.retention_years,
         );
+        let events = EventService::new(store.clone(), &settings);
         Self {
             access,
             patients,
@@ -76,6 +79,7 @@ impl AppState {
             scheduling,
             idempotency,
             queues,
+            events,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),

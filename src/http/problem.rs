@@ -32,6 +32,8 @@ pub enum ProblemKind {
     Internal,
     NotReady,
     Timeout,
+    /// A WebSocket route called without the upgrade handshake.
+    UpgradeRequired,
 }
 
 impl ProblemKind {
@@ -51,6 +53,7 @@ impl ProblemKind {
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::NotReady | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
         }
     }
 
@@ -71,6 +74,7 @@ impl ProblemKind {
             Self::Internal => "internal-error",
             Self::NotReady => "not-ready",
             Self::Timeout => "timeout",
+            Self::UpgradeRequired => "upgrade-required",
         }
     }
 
@@ -91,6 +95,7 @@ impl ProblemKind {
             Self::Internal => "Internal error",
             Self::NotReady => "Not ready",
             Self::Timeout => "Request timed out",
+            Self::UpgradeRequired => "Upgrade required",
         }
     }
 
@@ -113,6 +118,7 @@ impl ProblemKind {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
             StatusCode::UNPROCESSABLE_ENTITY => Self::ValidationFailed,
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Timeout,
+            StatusCode::UPGRADE_REQUIRED => Self::UpgradeRequired,
             status if status.is_client_error() => Self::MalformedRequest,
             _ => Self::Internal,
         }
@@ -209,8 +215,15 @@ impl IntoResponse for ApiError {
         if let Some(seconds) = self.retry_after_secs {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if self.kind == ProblemKind::Unauthenticated {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        match self.kind {
+            ProblemKind::Unauthenticated => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            // RFC 9110 §15.5.22: a 426 names the protocol to switch to.
+            ProblemKind::UpgradeRequired => {
+                headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+            }
+            _ => {}
         }
         response
     }

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod data_subject;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod idempotency;
 pub mod keys;

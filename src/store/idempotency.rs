@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use super::Backend;
 use super::tx::on_conn;
 use super::{DbTime, StoreError, Tx};
 
@@ -120,9 +121,9 @@ impl Tx {
         organization_id: Uuid,
         expired_before: DbTime,
     ) -> Result<u64, StoreError> {
-        let sql = match self {
-            Tx::Sqlite(_) => PRUNE_SQLITE,
-            Tx::Postgres(_) => PRUNE_POSTGRES,
+        let sql = match self.backend() {
+            Backend::Sqlite => PRUNE_SQLITE,
+            Backend::Postgres => PRUNE_POSTGRES,
         };
         Ok(on_conn!(self, |conn| sqlx::query(sql)
             .bind(organization_id)

@@ -1,10 +1,12 @@
 //! The scale-out backend: PostgreSQL, shared by any number of stateless `praxis serve` instances.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
+use super::events::EventSignal;
 use super::{ACQUIRE_TIMEOUT, APPLIED_VERSION_SQL, PoolStats, SchemaVersion, StoreError, expected_version};
 use crate::config::Settings;
 
@@ -16,6 +18,9 @@ const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pub(super) pool: PgPool,
+    /// Kept for the event listener's connection, which lives outside the pool.
+    pub(super) options: Arc<PgConnectOptions>,
+    pub(super) signal: EventSignal,
 }
 
 impl PgStore {
@@ -25,10 +30,14 @@ impl PgStore {
             .max_connections(settings.db_max_connections)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .max_lifetime(MAX_LIFETIME)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(StoreError::Connect)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            options: Arc::new(options),
+            signal: EventSignal::new(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

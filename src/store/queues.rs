@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use super::Backend;
 use super::tx::on_conn;
 use super::{DbTime, StoreError, Tx};
 
@@ -240,9 +241,9 @@ impl Tx {
         desk: &str,
         now: DbTime,
     ) -> Result<Option<TicketRow>, StoreError> {
-        let lock = match self {
-            Tx::Postgres(_) => " for update skip locked",
-            Tx::Sqlite(_) => "",
+        let lock = match self.backend() {
+            Backend::Postgres => " for update skip locked",
+            Backend::Sqlite => "",
         };
         let sql = format!(
             "update queue_ticket set status = $5, desk = $6, called_at = $7, updated_at = $7, version = version + 1

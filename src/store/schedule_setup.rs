@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::sql::update_assignments;
 use super::tx::on_conn;
-use super::{DbTime, StoreError, Tx};
+use super::{DbTime, StoreError, Tx, TxConn};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PractitionerRow {
@@ -174,7 +174,7 @@ impl Tx {
         organization_id: Uuid,
         practitioner_id: Uuid,
     ) -> Result<(), StoreError> {
-        if let Tx::Postgres(tx) = self {
+        if let TxConn::Postgres(tx) = &mut self.conn {
             sqlx::query(
                 "select 1 from practitioner where organization_id = $1 and practitioner_id = $2 for update",
             )

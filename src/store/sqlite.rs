@@ -11,6 +11,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous as Synchronous,
 };
 
+use super::events::EventSignal;
 use super::{ACQUIRE_TIMEOUT, APPLIED_VERSION_SQL, PoolStats, SchemaVersion, StoreError, expected_version};
 use crate::config::{Settings, SqliteSynchronous};
 
@@ -23,6 +24,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct SqliteStore {
     pub(super) writer: SqlitePool,
     pub(super) reader: SqlitePool,
+    pub(super) signal: EventSignal,
 }
 
 /// The connect options for the embedded database in the data directory, or for a `sqlite:` URL.
@@ -57,7 +59,11 @@ impl SqliteStore {
             .connect_with(base.read_only(true))
             .await
             .map_err(StoreError::Connect)?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            signal: EventSignal::new(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

@@ -2,12 +2,22 @@
 
 use sqlx::{Postgres, Sqlite, Transaction};
 
-use super::{Store, StoreError};
+use super::events::EventSignal;
+use super::{Backend, Store, StoreError};
 
 /// A transaction on whichever backend the store has. Repository methods are `impl Tx` blocks, one file
 /// per table group.
 #[derive(Debug)]
-pub enum Tx {
+pub struct Tx {
+    /// The backend's transaction; repository code reaches it through [`on_conn!`].
+    pub conn: TxConn,
+    /// Woken after a commit that wrote events, so this process's subscribers look again.
+    signal: EventSignal,
+    wrote_events: bool,
+}
+
+#[derive(Debug)]
+pub enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -16,12 +26,12 @@ pub enum Tx {
 /// shared; only the Rust types differ, and sqlx infers them from the connection.
 macro_rules! on_conn {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite(tx) => {
+        match &mut $tx.conn {
+            $crate::store::TxConn::Sqlite(tx) => {
                 let $conn: &mut sqlx::SqliteConnection = &mut *tx;
                 $body
             }
-            $crate::store::Tx::Postgres(tx) => {
+            $crate::store::TxConn::Postgres(tx) => {
                 let $conn: &mut sqlx::PgConnection = &mut *tx;
                 $body
             }
@@ -34,44 +44,68 @@ impl Store {
     /// A transaction that writes. On SQLite it takes the write lock at once (`begin immediate`), so it can
     /// never fail half-way trying to upgrade a read lock while another writer holds it.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Self::Sqlite(store) => Tx::Sqlite(store.writer.begin_with("begin immediate").await?),
-            Self::Postgres(store) => Tx::Postgres(store.pool.begin().await?),
-        })
+        let conn = match self {
+            Self::Sqlite(store) => TxConn::Sqlite(store.writer.begin_with("begin immediate").await?),
+            Self::Postgres(store) => TxConn::Postgres(store.pool.begin().await?),
+        };
+        Ok(self.tx(conn))
     }
 
     /// A transaction that only reads; on SQLite it runs on the reader pool, beside the writer.
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Self::Sqlite(store) => Tx::Sqlite(store.reader.begin().await?),
-            Self::Postgres(store) => Tx::Postgres(store.pool.begin().await?),
-        })
+        let conn = match self {
+            Self::Sqlite(store) => TxConn::Sqlite(store.reader.begin().await?),
+            Self::Postgres(store) => TxConn::Postgres(store.pool.begin().await?),
+        };
+        Ok(self.tx(conn))
     }
-}
 
-impl Store {
     /// A read-only transaction that sees one consistent snapshot across all its statements (PostgreSQL's
     /// default isolation takes a new snapshot per statement; a SQLite read transaction already holds one).
     pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Self::Sqlite(store) => Tx::Sqlite(store.reader.begin().await?),
-            Self::Postgres(store) => Tx::Postgres(
+        let conn = match self {
+            Self::Sqlite(store) => TxConn::Sqlite(store.reader.begin().await?),
+            Self::Postgres(store) => TxConn::Postgres(
                 store
                     .pool
                     .begin_with("begin isolation level repeatable read read only")
                     .await?,
             ),
-        })
+        };
+        Ok(self.tx(conn))
+    }
+
+    fn tx(&self, conn: TxConn) -> Tx {
+        Tx {
+            conn,
+            signal: self.event_signal().clone(),
+            wrote_events: false,
+        }
     }
 }
 
 impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self.conn {
+            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Commits; if events were written, wakes this process's subscribers once the events are visible.
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(tx) => tx.commit().await?,
-            Self::Postgres(tx) => tx.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
+        }
+        if self.wrote_events {
+            self.signal.wake();
         }
         Ok(())
+    }
+
+    pub(super) fn mark_events_written(&mut self) {
+        self.wrote_events = true;
     }
 }
 

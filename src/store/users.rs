@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::tx::on_conn;
-use super::{DbTime, StoreError, Tx};
+use super::{Backend, DbTime, StoreError, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -94,9 +94,9 @@ impl Tx {
         user_id: Uuid,
     ) -> Result<Option<UserRow>, StoreError> {
         let select = format!("select {COLUMNS} from app_user where organization_id = $1 and user_id = $2");
-        let sql = match self {
-            Tx::Sqlite(_) => select,
-            Tx::Postgres(_) => format!("{select} for update"),
+        let sql = match self.backend() {
+            Backend::Sqlite => select,
+            Backend::Postgres => format!("{select} for update"),
         };
         Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(organization_id)

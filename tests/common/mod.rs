@@ -11,8 +11,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
-use praxis::app::{Application, serve};
+use praxis::app::{Application, run};
 use praxis::config::{DatabaseUrl, Settings};
+use praxis::crypto::KEY_FILE_NAME;
 use praxis::http::{self, AppState, middleware};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -91,6 +92,15 @@ impl TestApp {
         configure: impl FnOnce(&mut Settings),
         extra_routes: impl FnOnce(Router) -> Router,
     ) -> Self {
+        Self::spawn_with_state(backend, configure, |routes, _| extra_routes(routes)).await
+    }
+
+    /// Like `spawn_with`, for extra routes whose handlers need the application's state.
+    pub async fn spawn_with_state(
+        backend: Backend,
+        configure: impl FnOnce(&mut Settings),
+        extra_routes: impl FnOnce(Router, &AppState) -> Router,
+    ) -> Self {
         let (mut settings, data_dir, database) = test_settings(backend).await;
         configure(&mut settings);
         Self::start(settings, data_dir, database, extra_routes).await
@@ -102,31 +112,41 @@ impl TestApp {
         let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
         let database = self.database.take();
         let settings = settings_for(&data_dir, database.as_ref());
-        Self::start(settings, data_dir, database, |routes| routes).await
+        Self::start(settings, data_dir, database, |routes, _| routes).await
+    }
+
+    /// A second server on this one's PostgreSQL database and master keys, with pools and state of its own:
+    /// what another `praxis serve` behind the same load balancer would be. The first keeps the database.
+    pub async fn spawn_beside(&self, extra_routes: impl FnOnce(Router, &AppState) -> Router) -> Self {
+        assert!(self.database.is_some(), "instances share a PostgreSQL database");
+        let data_dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::copy(
+            self.data_dir.path().join(KEY_FILE_NAME),
+            data_dir.path().join(KEY_FILE_NAME),
+        )
+        .expect("the key file is shared");
+        let mut settings = Settings::clone(&self.state.settings);
+        settings.data_dir = data_dir.path().to_owned();
+        Self::start(settings, data_dir, None, extra_routes).await
     }
 
     async fn start(
         settings: Settings,
         data_dir: TempDir,
         database: Option<TestDatabase>,
-        extra_routes: impl FnOnce(Router) -> Router,
+        extra_routes: impl FnOnce(Router, &AppState) -> Router,
     ) -> Self {
-        let grace = Duration::from_secs(settings.shutdown_grace_secs);
         let app = Application::build(settings)
             .await
             .expect("the test server starts");
         let address = app.local_addr().unwrap();
         let (state, listener) = app.into_parts();
-        let router = middleware::apply(extra_routes(http::routes(state.clone())), &state);
+        let routes = extra_routes(http::routes(state.clone()), &state);
+        let router = middleware::apply(routes, &state);
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(serve(
-            listener,
-            router,
-            async {
-                let _ = stopped.await;
-            },
-            grace,
-        ));
+        let server = tokio::spawn(run(state.clone(), listener, router, async {
+            let _ = stopped.await;
+        }));
         Self {
             address,
             client: reqwest::Client::new(),
@@ -150,17 +170,15 @@ impl TestApp {
             .expect("the server answers")
     }
 
-    /// Asks the server to shut down gracefully and waits until it has.
+    /// Asks the server to shut down gracefully and waits until it has closed its database.
     pub async fn stop(&mut self) -> io::Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let result = match self.server.take() {
+        match self.server.take() {
             Some(server) => server.await.expect("the server task does not panic"),
             None => Ok(()),
-        };
-        self.state.store.close().await;
-        result
+        }
     }
 }
 

@@ -93,6 +93,9 @@ fn default_detail(kind: ProblemKind, limits: Limits) -> String {
         ProblemKind::PreconditionFailed => "the record has changed since it was read".to_owned(),
         ProblemKind::TooManyRequests => "too many requests".to_owned(),
         ProblemKind::Timeout => format!("the request did not complete within {} s", limits.timeout_secs),
+        ProblemKind::UpgradeRequired => {
+            "this route speaks WebSocket only; open it with an upgrade request".to_owned()
+        }
         ProblemKind::NotReady => "the server is not ready".to_owned(),
         ProblemKind::Internal => {
             "an internal error occurred; quote the request id when reporting it".to_owned()

@@ -7,6 +7,7 @@ mod auth;
 mod availability;
 mod contacts;
 mod data_subject;
+mod events;
 mod health;
 mod metrics;
 mod organization;
@@ -119,6 +120,7 @@ fn all(idempotent: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(queue_tickets::read))
         .routes(routes!(queue_tickets::call_next))
         .routes(routes!(queue_tickets::change_status))
+        .routes(routes!(events::stream))
         .merge(idempotent)
 }
 
