@@ -14,6 +14,7 @@ use crate::services::access::Principal;
 use crate::services::access::users::check_version;
 use crate::services::audit::EventExt;
 use crate::services::error::{FieldIssue, ServiceError, ServiceResult};
+use crate::services::events::{self, EventKind};
 use crate::store::{DbTime, QueueRow, TicketRow, Tx, is_unique_violation};
 
 impl QueueService {
@@ -80,6 +81,7 @@ impl QueueService {
         }));
         tx.append_audit(event).await?;
         let place = place_today(&mut tx, &queue, &row, clock).await?;
+        announce(&mut tx, EventKind::QueueTicketIssued, &row).await?;
         tx.commit().await?;
         Ok(view(&row, reason.map(str::to_owned), place))
     }
@@ -189,6 +191,7 @@ impl QueueService {
         let event = change_event(principal, "queue_ticket.call_next", &row, TicketStatus::Waiting);
         tx.append_audit(event).await?;
         let reason = self.reason(&mut tx, &row).await?;
+        announce(&mut tx, EventKind::QueueTicketUpdated, &row).await?;
         tx.commit().await?;
         Ok(Some(view(&row, reason, None)))
     }
@@ -242,6 +245,7 @@ impl QueueService {
         let event = change_event(principal, "queue_ticket.status_change", &row, from);
         tx.append_audit(event).await?;
         let reason = self.reason(&mut tx, &row).await?;
+        announce(&mut tx, EventKind::QueueTicketUpdated, &row).await?;
         tx.commit().await?;
         Ok(view(&row, reason, None))
     }
@@ -299,4 +303,14 @@ fn change_event(principal: &Principal, action: &str, row: &TicketRow, from: Tick
         "queue_id": row.queue_id, "number": row.number, "day": row.service_day,
         "from": from.as_str(), "to": row.status, "desk": row.desk,
     }))
+}
+
+/// Tells the live event stream about a ticket: its number, status and desk, never its patient or reason,
+/// as the waiting-room screen shows it.
+async fn announce(tx: &mut Tx, kind: EventKind, row: &TicketRow) -> ServiceResult<()> {
+    let data = serde_json::json!({
+        "queue_id": row.queue_id, "ticket_id": row.ticket_id, "number": row.number, "status": row.status,
+        "desk": row.desk, "version": row.version,
+    });
+    events::publish(tx, row.organization_id, kind, data).await
 }

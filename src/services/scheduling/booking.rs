@@ -19,6 +19,7 @@ use crate::services::access::users::check_version;
 use crate::services::access::{Credential, Principal};
 use crate::services::audit::EventExt;
 use crate::services::error::{Clash, FieldIssue, ServiceError, ServiceResult};
+use crate::services::events::{self, EventKind};
 use crate::services::record_keys::{StoredKey, open_data_key};
 use crate::store::{
     AppointmentHistoryRow, AppointmentRow, DbTime, KeyTable, Occupant, ServiceRow, StoreError, Tx,
@@ -95,6 +96,13 @@ pub struct AppointmentView {
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// An appointment before and after a move.
+#[derive(Debug, Clone)]
+pub(super) struct Moved {
+    pub before: AppointmentRow,
+    pub after: AppointmentRow,
 }
 
 /// Where an appointment is to go.
@@ -369,6 +377,7 @@ impl SchedulingService {
         let row = self
             .insert(&mut tx, &tz, principal, &placement, reason, None)
             .await?;
+        self.record_booked(&mut tx, principal, &row).await?;
         let view = appointment_view(&mut tx, &self.keys, &tz, row).await?;
         match tx.commit().await {
             Ok(()) => Ok(view),
@@ -376,7 +385,7 @@ impl SchedulingService {
         }
     }
 
-    /// Checks and writes a new appointment with its first history entry and audit event.
+    /// Checks and writes a new appointment; [`Self::record_booked`] completes it.
     pub(super) async fn insert(
         &self,
         tx: &mut Tx,
@@ -441,14 +450,27 @@ impl SchedulingService {
                 }]),
                 None => error.into(),
             })?;
-        record_history(tx, principal, &row, "booked").await?;
+        Ok(row)
+    }
+
+    /// The history entry, event and audit event of a new appointment. They lock the organization's audit
+    /// head, so a transaction writing several appointments writes all of them first: waiting on another
+    /// booking's appointment while holding that lock could deadlock with it.
+    pub(super) async fn record_booked(
+        &self,
+        tx: &mut Tx,
+        principal: &Principal,
+        row: &AppointmentRow,
+    ) -> ServiceResult<()> {
+        record_history(tx, principal, row, "booked").await?;
+        announce(tx, EventKind::AppointmentBooked, row).await?;
         let event = principal
             .audit("appointment.create", Outcome::Success)
             .entity("appointment", row.appointment_id)
             .patient(row.patient_id)
-            .details(serde_json::json!({ "outside_hours_override": override_reason.is_some() }));
+            .details(serde_json::json!({ "outside_hours_override": row.override_reason.is_some() }));
         tx.append_audit(event).await?;
-        Ok(row)
+        Ok(())
     }
 
     /// Moves a booked appointment to another time, practitioner or resource, keeping its id.
@@ -482,17 +504,18 @@ impl SchedulingService {
             resource_id: input.resource_id.unwrap_or(stored.resource_id),
             start: input.start.unwrap_or(stored.start_at.get()),
         };
-        let row = self
+        let moved = self
             .relocate(&mut tx, &tz, principal, stored, &placement, reason)
             .await?;
-        let view = appointment_view(&mut tx, &self.keys, &tz, row).await?;
+        self.record_moved(&mut tx, principal, &moved).await?;
+        let view = appointment_view(&mut tx, &self.keys, &tz, moved.after).await?;
         match tx.commit().await {
             Ok(()) => Ok(view),
             Err(error) => Err(self.lost_race(organization_id, &placement, error).await),
         }
     }
 
-    /// Writes a booked appointment at its new place; the time it leaves is offered to the waitlist.
+    /// Writes a booked appointment at its new place; [`Self::record_moved`] completes it.
     pub(super) async fn relocate(
         &self,
         tx: &mut Tx,
@@ -501,7 +524,7 @@ impl SchedulingService {
         stored: AppointmentRow,
         placement: &Placement,
         override_reason: Option<String>,
-    ) -> ServiceResult<AppointmentRow> {
+    ) -> ServiceResult<Moved> {
         let organization_id = principal.organization_id;
         let status: AppointmentStatus = stored
             .status
@@ -554,25 +577,32 @@ impl SchedulingService {
                 current: stored.version,
             });
         }
-        record_history(tx, principal, &row, "moved").await?;
+        Ok(Moved { before: stored, after: row })
+    }
+
+    /// The history entry, event and audit event of a move, and the offer of the time it left to the
+    /// waitlist; written after all of a transaction's moves, like [`Self::record_booked`].
+    pub(super) async fn record_moved(&self, tx: &mut Tx, principal: &Principal, moved: &Moved) -> ServiceResult<()> {
+        let Moved { before, after } = moved;
+        record_history(tx, principal, after, "moved").await?;
+        announce(tx, EventKind::AppointmentUpdated, after).await?;
         let event = principal
             .audit("appointment.move", Outcome::Success)
-            .entity("appointment", row.appointment_id)
-            .patient(row.patient_id)
+            .entity("appointment", after.appointment_id)
+            .patient(after.patient_id)
             .details(serde_json::json!({
-                "moved_from": {"start": stored.start_at.get(), "practitioner_id": stored.practitioner_id},
-                "outside_hours_override": override_reason.is_some(),
+                "moved_from": {"start": before.start_at.get(), "practitioner_id": before.practitioner_id},
+                "outside_hours_override": after.override_reason != before.override_reason,
             }));
         tx.append_audit(event).await?;
         self.offer_freed_time(
             tx,
             principal,
-            stored.practitioner_id,
-            stored.occupied_start.get(),
-            stored.occupied_end.get(),
+            before.practitioner_id,
+            before.occupied_start.get(),
+            before.occupied_end.get(),
         )
-        .await?;
-        Ok(row)
+        .await
     }
 }
 
@@ -584,6 +614,16 @@ pub(super) async fn appointment_row(
     tx.appointment(organization_id, id)
         .await?
         .ok_or(ServiceError::NotFound("appointment"))
+}
+
+/// Tells the live event stream about an appointment: ids, times and status, never names.
+pub(super) async fn announce(tx: &mut Tx, kind: EventKind, row: &AppointmentRow) -> ServiceResult<()> {
+    let data = serde_json::json!({
+        "appointment_id": row.appointment_id, "patient_id": row.patient_id, "practitioner_id": row.practitioner_id,
+        "service_id": row.service_id, "resource_id": row.resource_id, "series_id": row.series_id,
+        "start": row.start_at.get(), "end": row.end_at.get(), "status": row.status, "version": row.version,
+    });
+    events::publish(tx, row.organization_id, kind, data).await
 }
 
 pub(super) async fn record_history(

@@ -14,12 +14,15 @@ use uuid::Uuid;
 
 use super::SchedulingService;
 use super::availability::local;
-use super::booking::{AppointmentView, appointment_row, appointment_view, appointment_views, record_history};
+use super::booking::{
+    AppointmentView, announce, appointment_row, appointment_view, appointment_views, record_history,
+};
 use super::input;
 use crate::services::access::Principal;
 use crate::services::access::users::check_version;
 use crate::services::audit::EventExt;
 use crate::services::error::{FieldIssue, ServiceError, ServiceResult, Validation};
+use crate::services::events::EventKind;
 use crate::services::page::{Listing, PageRequest};
 use crate::store::{AppointmentFilter, AppointmentRow, DbTime};
 
@@ -274,6 +277,11 @@ impl SchedulingService {
             });
         }
         record_history(tx, principal, &row, to.as_str()).await?;
+        let kind = match to {
+            AppointmentStatus::Cancelled => EventKind::AppointmentCancelled,
+            _ => EventKind::AppointmentStatusChanged,
+        };
+        announce(tx, kind, &row).await?;
         let event = principal
             .audit("appointment.status", Outcome::Success)
             .entity("appointment", id)

@@ -180,6 +180,7 @@ impl SchedulingService {
         };
         tx.insert_series(&series).await?;
         let mut views = Vec::with_capacity(occurrences.len());
+        let mut booked_rows = Vec::with_capacity(occurrences.len());
         let mut refused = Vec::new();
         for (index, occurrence) in (0_i64..).zip(&occurrences) {
             let placement = Placement {
@@ -200,7 +201,10 @@ impl SchedulingService {
                 )
                 .await
             {
-                Ok(row) => views.push(occurrence_of(&row, &tz)),
+                Ok(row) => {
+                    views.push(occurrence_of(&row, &tz));
+                    booked_rows.push(row);
+                }
                 Err(error) => {
                     let conflicts = clash_conflicts(error, index)?;
                     refused.extend(conflicts.iter().cloned());
@@ -229,7 +233,10 @@ impl SchedulingService {
                 conflicts: refused,
             });
         }
-        let booked = views.iter().filter(|v| v.appointment_id.is_some()).count();
+        for row in &booked_rows {
+            self.record_booked(&mut tx, principal, row).await?;
+        }
+        let booked = booked_rows.len();
         let event = principal
             .audit("appointment_series.create", Outcome::Success)
             .entity("appointment_series", series.series_id)
@@ -376,6 +383,7 @@ impl SchedulingService {
             following.reverse();
         }
         let mut clashes = Vec::new();
+        let mut moves = Vec::new();
         let mut last = None;
         for row in following {
             let index = row.series_index.unwrap_or_default();
@@ -397,7 +405,10 @@ impl SchedulingService {
                 .relocate(&mut tx, &tz, principal, row, &placement, None)
                 .await
             {
-                Ok(_) => last = Some(placement),
+                Ok(change) => {
+                    moves.push(change);
+                    last = Some(placement);
+                }
                 Err(error) => clashes.extend(clash_conflicts(error, index)?),
             }
         }
@@ -406,6 +417,9 @@ impl SchedulingService {
                 detail: "moving these occurrences would clash; nothing was moved".to_owned(),
                 conflicts: clashes,
             });
+        }
+        for change in &moves {
+            self.record_moved(&mut tx, principal, change).await?;
         }
         let view = self.occurrences(&mut tx, series, &tz).await?;
         match (tx.commit().await, last) {

@@ -19,6 +19,7 @@ use super::service_row;
 use crate::services::access::Principal;
 use crate::services::audit::EventExt;
 use crate::services::error::{FieldIssue, ServiceError, ServiceResult, Validation};
+use crate::services::events::{self, EventKind};
 use crate::store::{DbTime, Occupant, Tx, WaitlistEntryRow, WaitlistOfferRow};
 
 const PRIORITY: std::ops::RangeInclusive<i64> = 1..=5;
@@ -255,6 +256,7 @@ impl SchedulingService {
             updated_at: stamp,
         };
         tx.insert_waitlist_entry(&row, &windows).await?;
+        entry_changed(&mut tx, &row).await?;
         let event = principal
             .audit("waitlist.create", Outcome::Success)
             .entity("waitlist_entry", row.entry_id)
@@ -391,6 +393,7 @@ impl SchedulingService {
             }
             Err(error) => return Err(error),
         };
+        self.record_booked(&mut tx, principal, &row).await?;
         tx.settle_waitlist_offer(
             organization_id,
             id,
@@ -575,6 +578,11 @@ impl SchedulingService {
                 updated_at: stamp,
             };
             tx.insert_waitlist_offer(&offer).await?;
+            let data = serde_json::json!({
+                "offer_id": offer.offer_id, "entry_id": entry.entry_id, "patient_id": entry.patient_id,
+                "practitioner_id": practitioner_id, "start": slot.start(), "end": slot.end(), "priority": entry.priority,
+            });
+            events::publish(tx, organization_id, EventKind::WaitlistOffered, data).await?;
             let event = principal
                 .audit("waitlist_offer.create", Outcome::Success)
                 .entity("waitlist_offer", offer.offer_id)
@@ -590,4 +598,13 @@ async fn tx_offer(tx: &mut Tx, organization_id: Uuid, id: Uuid) -> ServiceResult
     tx.waitlist_offer(organization_id, id)
         .await?
         .ok_or(ServiceError::NotFound("waitlist offer"))
+}
+
+/// Tells the live event stream that an entry changed: its ids and status.
+async fn entry_changed(tx: &mut Tx, entry: &WaitlistEntryRow) -> ServiceResult<()> {
+    let data = serde_json::json!({
+        "entry_id": entry.entry_id, "patient_id": entry.patient_id, "status": entry.status,
+        "appointment_id": entry.appointment_id, "version": entry.version,
+    });
+    events::publish(tx, entry.organization_id, EventKind::WaitlistUpdated, data).await
 }
