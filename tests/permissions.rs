@@ -8,6 +8,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use common::scheduling::{self, expect};
 use common::{Backend, Clinic, PASSWORD, TestApp, problem};
 use praxis_domain::access::{Grants, Permission, Role, Scope};
 use reqwest::Method;
@@ -43,6 +44,14 @@ enum Record {
     Queue,
     /// A queue (`{id}`) and one of its tickets (`{ticket_id}`).
     QueueTicket,
+    Practitioner,
+    Resource,
+    Service,
+    TimeBlock,
+    Appointment,
+    AppointmentSeries,
+    WaitlistEntry,
+    WaitlistOffer,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +68,8 @@ struct Operation {
     path: &'static str,
     access: Access,
     body: Body,
+    /// The query string, for the operations that cannot be called without one.
+    query: Option<&'static str>,
     record: Option<Record>,
     /// Allowed calls end the caller's session, so they come after the caller's other calls.
     ends_session: bool,
@@ -73,6 +84,7 @@ impl Operation {
             path,
             access,
             body: Body::None,
+            query: None,
             record: None,
             ends_session: false,
             websocket: false,
@@ -82,6 +94,13 @@ impl Operation {
     const fn body(self, json: &'static str) -> Self {
         Self {
             body: Body::Json(json),
+            ..self
+        }
+    }
+
+    const fn query(self, query: &'static str) -> Self {
+        Self {
+            query: Some(query),
             ..self
         }
     }
@@ -132,6 +151,20 @@ const PATIENT: &str =
     r#"{"kind": "person", "given_name": "Matrix", "family_name": "Patient", "birth_date": "1980-01-01"}"#;
 
 const CONTACT: &str = r#"{"given_name": "Matrix", "family_name": "Contact", "phone": "+47 913 45 678"}"#;
+
+// The scheduling bodies name a practitioner, service and patient that do not exist, so an allowed call
+// answers 404 and books nothing.
+const TIME_BLOCK: &str = r#"{"practitioner_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "kind": "meeting", "start": "2030-03-04T12:00:00+01:00", "end": "2030-03-04T13:00:00+01:00"}"#;
+
+const BOOKING: &str = r#"{"patient_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "practitioner_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "service_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "start": "2030-03-04T09:00:00+01:00"}"#;
+
+const SERIES: &str = r#"{"patient_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "practitioner_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "service_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "start": "2030-03-04T09:00:00+01:00", "rrule": "FREQ=WEEKLY;COUNT=2"}"#;
+
+const WAITLIST_ENTRY: &str = r#"{"patient_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "service_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "windows": [{"start": "2030-03-04T08:00:00+01:00", "end": "2030-03-04T12:00:00+01:00"}]}"#;
+
+/// The time blocks of a practitioner (who does not exist) in the first week of March 2030.
+const BLOCKS_OF_A_WEEK: &str =
+    "practitioner_id=0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11&from=2030-03-04T00:00:00Z&to=2030-03-11T00:00:00Z";
 
 /// Every operation Praxis serves and who may call it. A new route fails
 /// `the_matrix_lists_exactly_the_documented_operations` until it has an entry here.
@@ -216,6 +249,68 @@ const MATRIX: &[Operation] = &[
         .names(Record::QueueTicket)
         .body(r#"{"status": "serving"}"#),
     Operation::new("get", "/api/v1/events", Needs(SchedulingRead)).websocket(),
+    Operation::new("post", "/api/v1/practitioners", Needs(SchedulingWrite)).body(r#"{"name": "Matrix"}"#),
+    Operation::new("get", "/api/v1/practitioners", Needs(SchedulingRead)),
+    Operation::new("get", "/api/v1/practitioners/{id}", Needs(SchedulingRead)).names(Record::Practitioner),
+    Operation::new("patch", "/api/v1/practitioners/{id}", Needs(SchedulingWrite))
+        .names(Record::Practitioner)
+        .body("{}"),
+    Operation::new("get", "/api/v1/practitioners/{id}/working-hours", Needs(SchedulingRead))
+        .names(Record::Practitioner),
+    Operation::new("put", "/api/v1/practitioners/{id}/working-hours", Needs(SchedulingWrite))
+        .names(Record::Practitioner)
+        .body(r#"{"weekly": []}"#),
+    Operation::new("post", "/api/v1/resources", Needs(SchedulingWrite)).body(r#"{"name": "Matrix"}"#),
+    Operation::new("get", "/api/v1/resources", Needs(SchedulingRead)),
+    Operation::new("get", "/api/v1/resources/{id}", Needs(SchedulingRead)).names(Record::Resource),
+    Operation::new("patch", "/api/v1/resources/{id}", Needs(SchedulingWrite))
+        .names(Record::Resource)
+        .body("{}"),
+    Operation::new("post", "/api/v1/services", Needs(SchedulingWrite))
+        .body(r#"{"name": "Matrix", "duration_minutes": 30}"#),
+    Operation::new("get", "/api/v1/services", Needs(SchedulingRead)),
+    Operation::new("get", "/api/v1/services/{id}", Needs(SchedulingRead)).names(Record::Service),
+    Operation::new("patch", "/api/v1/services/{id}", Needs(SchedulingWrite))
+        .names(Record::Service)
+        .body("{}"),
+    Operation::new("post", "/api/v1/time-blocks", Needs(SchedulingWrite)).body(TIME_BLOCK),
+    Operation::new("get", "/api/v1/time-blocks", Needs(SchedulingRead)).query(BLOCKS_OF_A_WEEK),
+    Operation::new("patch", "/api/v1/time-blocks/{id}", Needs(SchedulingWrite))
+        .names(Record::TimeBlock)
+        .body("{}"),
+    Operation::new("delete", "/api/v1/time-blocks/{id}", Needs(SchedulingWrite)).names(Record::TimeBlock),
+    Operation::new("get", "/api/v1/availability", Needs(SchedulingRead)).query(
+        "service_id=0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11&start=2030-03-04T00:00:00Z&end=2030-03-05T00:00:00Z",
+    ),
+    Operation::new("get", "/api/v1/schedule", Needs(SchedulingRead)).query("date=2030-03-04"),
+    Operation::new("post", "/api/v1/appointments", Needs(SchedulingWrite)).body(BOOKING),
+    Operation::new("get", "/api/v1/appointments", Needs(SchedulingRead)),
+    Operation::new("get", "/api/v1/appointments/{id}", Needs(SchedulingRead)).names(Record::Appointment),
+    Operation::new("patch", "/api/v1/appointments/{id}", Needs(SchedulingWrite))
+        .names(Record::Appointment)
+        .body("{}"),
+    Operation::new("post", "/api/v1/appointments/{id}/status", Needs(SchedulingWrite))
+        .names(Record::Appointment)
+        .body(r#"{"status": "cancelled", "reason": "other"}"#),
+    Operation::new("get", "/api/v1/appointments/{id}/history", Needs(SchedulingRead))
+        .names(Record::Appointment),
+    Operation::new("post", "/api/v1/appointment-series", Needs(SchedulingWrite)).body(SERIES),
+    Operation::new("get", "/api/v1/appointment-series/{id}", Needs(SchedulingRead))
+        .names(Record::AppointmentSeries),
+    Operation::new("post", "/api/v1/appointment-series/{id}/cancel", Needs(SchedulingWrite))
+        .names(Record::AppointmentSeries)
+        .body(r#"{"from_index": 0, "reason": "other"}"#),
+    Operation::new("post", "/api/v1/appointment-series/{id}/move", Needs(SchedulingWrite))
+        .names(Record::AppointmentSeries)
+        .body(r#"{"from_index": 0, "start": "2030-03-05T10:00:00+01:00"}"#),
+    Operation::new("post", "/api/v1/waitlist", Needs(SchedulingWrite)).body(WAITLIST_ENTRY),
+    Operation::new("get", "/api/v1/waitlist", Needs(SchedulingRead)),
+    Operation::new("delete", "/api/v1/waitlist/{id}", Needs(SchedulingWrite)).names(Record::WaitlistEntry),
+    Operation::new("get", "/api/v1/waitlist-offers", Needs(SchedulingRead)),
+    Operation::new("post", "/api/v1/waitlist-offers/{id}/accept", Needs(SchedulingWrite))
+        .names(Record::WaitlistOffer),
+    Operation::new("post", "/api/v1/waitlist-offers/{id}/decline", Needs(SchedulingWrite))
+        .names(Record::WaitlistOffer),
 ];
 
 /// A principal of the matrix: one user per role, or one key per scope.
@@ -276,11 +371,14 @@ async fn send_to(
     (id, second_id): (Uuid, Uuid),
     authorization: Option<&str>,
 ) -> reqwest::Response {
-    let path = operation
+    let mut path = operation
         .path
         .replace("{id}", &id.to_string())
         .replace("{contact_id}", &second_id.to_string())
         .replace("{ticket_id}", &second_id.to_string());
+    if let Some(query) = operation.query {
+        path = format!("{path}?{query}");
+    }
     let mut request = app.client.request(operation.http_method(), app.url(&path));
     if let Some(authorization) = authorization {
         request = request.header(reqwest::header::AUTHORIZATION, authorization);
@@ -375,6 +473,122 @@ async fn ticket(app: &TestApp, token: &str, queue_id: Uuid, body: Value) -> Uuid
     assert_eq!(response.status(), 201, "ticket issued");
     let body: Value = response.json().await.unwrap();
     body["id"].as_str().unwrap().parse().unwrap()
+}
+
+/// Scheduling records of one organization, each named by the operations of the matrix.
+struct Scheduled {
+    practitioner: Uuid,
+    resource: Uuid,
+    service: Uuid,
+    time_block: Uuid,
+    appointment: Uuid,
+    series: Uuid,
+    waitlist_entry: Uuid,
+    waitlist_offer: Uuid,
+}
+
+fn id_of(record: &Value) -> Uuid {
+    record["id"].as_str().unwrap().parse().unwrap()
+}
+
+/// Sets up a schedule over HTTP, as the organization's admin would: a practitioner working every day and the
+/// service they offer, a room, a meeting, an appointment of `patient_id`, a weekly series, and a waitlist entry
+/// with an open offer (the time an appointment freed when it was cancelled).
+async fn scheduled(app: &TestApp, clinic: &Clinic, patient_id: Uuid) -> Scheduled {
+    let token = &clinic.admin.token;
+    let desk = scheduling::desk(app, clinic, "Dr. Matrix").await;
+    let resource = expect(
+        app,
+        token,
+        Method::POST,
+        "/api/v1/resources",
+        Some(json!({"name": "Room"})),
+        201,
+    )
+    .await;
+    let block = json!({
+        "practitioner_id": desk.practitioner, "kind": "meeting",
+        "start": "2030-03-05T12:00:00+01:00", "end": "2030-03-05T13:00:00+01:00",
+    });
+    let time_block = expect(app, token, Method::POST, "/api/v1/time-blocks", Some(block), 201).await;
+    let patient = patient_id.to_string();
+    let (status, appointment) =
+        scheduling::book(app, token, &desk, &patient, "2030-03-04T09:00:00+01:00").await;
+    assert_eq!(status, 201, "appointment booked: {appointment}");
+    let series = json!({
+        "patient_id": patient, "practitioner_id": desk.practitioner, "service_id": desk.service,
+        "start": "2030-03-04T10:00:00+01:00", "rrule": "FREQ=WEEKLY;COUNT=2",
+    });
+    let series = expect(
+        app,
+        token,
+        Method::POST,
+        "/api/v1/appointment-series",
+        Some(series),
+        201,
+    )
+    .await;
+
+    let waiting = scheduling::patient(app, clinic, "Waiting").await;
+    let entry = json!({
+        "patient_id": waiting, "service_id": desk.service,
+        "windows": [{"start": "2030-03-04T11:00:00+01:00", "end": "2030-03-04T12:00:00+01:00"}],
+    });
+    let entry = expect(app, token, Method::POST, "/api/v1/waitlist", Some(entry), 201).await;
+    let (status, freed) = scheduling::book(app, token, &desk, &patient, "2030-03-04T11:00:00+01:00").await;
+    assert_eq!(status, 201, "appointment booked: {freed}");
+    let cancel = format!("/api/v1/appointments/{}/status", id_of(&freed));
+    let cancellation = json!({"status": "cancelled", "reason": "other"});
+    expect(app, token, Method::POST, &cancel, Some(cancellation), 200).await;
+    let offers = expect(app, token, Method::GET, "/api/v1/waitlist-offers", None, 200).await;
+    let offers = offers.as_array().unwrap();
+    assert_eq!(
+        offers.len(),
+        1,
+        "the freed time is offered to the waiting patient: {offers:?}"
+    );
+
+    Scheduled {
+        practitioner: desk.practitioner.parse().unwrap(),
+        resource: id_of(&resource),
+        service: desk.service.parse().unwrap(),
+        time_block: id_of(&time_block),
+        appointment: id_of(&appointment),
+        series: id_of(&series),
+        waitlist_entry: id_of(&entry),
+        waitlist_offer: id_of(&offers[0]),
+    }
+}
+
+/// Everything the organization's staff see of its schedule, to compare before and after.
+async fn schedule_as_seen(app: &TestApp, token: &str, scheduled: &Scheduled) -> Vec<Value> {
+    let Scheduled {
+        practitioner,
+        resource,
+        service,
+        appointment,
+        series,
+        ..
+    } = scheduled;
+    let paths = [
+        format!("/api/v1/practitioners/{practitioner}"),
+        format!("/api/v1/practitioners/{practitioner}/working-hours"),
+        format!("/api/v1/resources/{resource}"),
+        format!("/api/v1/services/{service}"),
+        format!(
+            "/api/v1/time-blocks?practitioner_id={practitioner}&from=2030-03-01T00:00:00Z&to=2030-04-01T00:00:00Z"
+        ),
+        format!("/api/v1/appointments/{appointment}"),
+        format!("/api/v1/appointments/{appointment}/history"),
+        format!("/api/v1/appointment-series/{series}"),
+        "/api/v1/waitlist".to_owned(),
+        "/api/v1/waitlist-offers".to_owned(),
+    ];
+    let mut seen = Vec::new();
+    for path in paths {
+        seen.push(expect(app, token, Method::GET, &path, None, 200).await);
+    }
+    seen
 }
 
 fn documented(document: &Value) -> BTreeSet<(String, String)> {
@@ -657,6 +871,8 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
         json!({"patient_id": patient_id}),
     )
     .await;
+    let schedule = scheduled(&app, &alpha, patient_id).await;
+    let schedule_before = schedule_as_seen(&app, &alpha.admin.token, &schedule).await;
     let queue_path = format!("/api/v1/queues/{queue_id}");
     let queue_before: Value = app
         .authed(Method::GET, &queue_path, &alpha.admin.token)
@@ -703,6 +919,14 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
             Record::PatientContact => (patient_id, contact_id),
             Record::Queue => (queue_id, queue_id),
             Record::QueueTicket => (queue_id, ticket_id),
+            Record::Practitioner => (schedule.practitioner, schedule.practitioner),
+            Record::Resource => (schedule.resource, schedule.resource),
+            Record::Service => (schedule.service, schedule.service),
+            Record::TimeBlock => (schedule.time_block, schedule.time_block),
+            Record::Appointment => (schedule.appointment, schedule.appointment),
+            Record::AppointmentSeries => (schedule.series, schedule.series),
+            Record::WaitlistEntry => (schedule.waitlist_entry, schedule.waitlist_entry),
+            Record::WaitlistOffer => (schedule.waitlist_offer, schedule.waitlist_offer),
         };
         let what = op.describe();
         let foreign = send_to(&app, &other, op, ids, Some(&bearer(&intruder.token))).await;
@@ -782,6 +1006,11 @@ async fn another_organizations_records_are_answered_like_missing_ones(backend: B
     assert_eq!(
         tickets["data"][0]["status"], "waiting",
         "nobody called or changed the ticket"
+    );
+    let schedule_after = schedule_as_seen(&app, &alpha.admin.token, &schedule).await;
+    assert_eq!(
+        schedule_after, schedule_before,
+        "nothing of the schedule changed: no hours, block, appointment, series, entry or offer"
     );
     let keys: Value = app
         .authed(Method::GET, "/api/v1/api-keys", &alpha.admin.token)
