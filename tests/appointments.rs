@@ -449,7 +449,40 @@ async fn moving_keeps_the_id_and_the_history(backend: Backend) {
     assert_eq!(events["data"][0]["patient_id"], json!(ola));
 }
 
+async fn a_retried_booking_with_its_idempotency_key_books_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let clinic = app.clinic("retry").await;
+    let token = clinic.admin.token.clone();
+    let berg = desk(&app, &clinic, "Dr. Berg").await;
+    let ola = patient(&app, &clinic, "Ola").await;
+    let body = json!({"patient_id": ola, "practitioner_id": berg.practitioner, "service_id": berg.service,
+        "start": "2030-03-04T09:00:00+01:00"});
+    let send = |body: Value| {
+        app.authed(Method::POST, "/api/v1/appointments", &token)
+            .header("idempotency-key", "booking-7f3a")
+            .json(&body)
+            .send()
+    };
+    let first = send(body.clone()).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    // The answer was lost on the way; the front desk sends the same request again.
+    let again = send(body.clone()).await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    let listed = expect(&app, &token, Method::GET, "/api/v1/appointments", None, 200).await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+    // The same key with another booking is refused, naming the key.
+    let mut other = body;
+    other["start"] = json!("2030-03-04T10:00:00+01:00");
+    let refused = problem(send(other).await.unwrap(), 422).await;
+    assert_eq!(refused["errors"][0]["field"], "Idempotency-Key");
+}
+
 on_both_backends!(
+    a_retried_booking_with_its_idempotency_key_books_once,
     overlaps_are_refused_and_named,
     fifty_simultaneous_bookings_of_one_slot_book_once,
     the_lifecycle_allows_only_its_steps,

@@ -25,11 +25,15 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 const FRAME_GUARD: Duration = Duration::from_secs(20);
 
 async fn subscribe(address: &str, token: &str) -> Socket {
-    let mut request = format!("ws://{address}/api/v1/events").into_client_request().unwrap();
+    let mut request = format!("ws://{address}/api/v1/events")
+        .into_client_request()
+        .unwrap();
     request
         .headers_mut()
         .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("the stream opens");
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the stream opens");
     assert_eq!(response.status(), 101);
     socket
 }
@@ -57,7 +61,10 @@ async fn schedule_and_queue_changes_are_pushed(backend: Backend) {
     let other = app.clinic("elsewhere").await;
     let token = clinic.admin.token.clone();
     let berg = desk(&app, &clinic, "Dr. Berg").await;
-    let (ola, kari) = (patient(&app, &clinic, "Ola").await, patient(&app, &clinic, "Kari").await);
+    let (ola, kari) = (
+        patient(&app, &clinic, "Ola").await,
+        patient(&app, &clinic, "Kari").await,
+    );
     let address = app.address.to_string();
     let mut socket = subscribe(&address, &token).await;
     let mut outsider = subscribe(&address, &other.admin.token).await;
@@ -67,19 +74,38 @@ async fn schedule_and_queue_changes_are_pushed(backend: Backend) {
     let frame = next_of(&mut socket, &["appointment.booked"]).await;
     assert_eq!(frame["data"]["appointment_id"], booked["id"]);
     assert_eq!(frame["data"]["status"], "booked");
-    assert!(!frame.to_string().contains("Nordmann"), "events carry ids, never names: {frame}");
+    assert!(
+        !frame.to_string().contains("Nordmann"),
+        "events carry ids, never names: {frame}"
+    );
 
     let waiting = json!({"patient_id": kari, "service_id": berg.service,
         "windows": [{"start": "2030-03-04T08:00:00+01:00", "end": "2030-03-04T12:00:00+01:00"}]});
     expect(&app, &token, Method::POST, "/api/v1/waitlist", Some(waiting), 201).await;
     let path = format!("/api/v1/appointments/{}/status", booked["id"].as_str().unwrap());
-    expect(&app, &token, Method::POST, &path, Some(json!({"status": "cancelled", "reason": "weather"})), 200).await;
+    expect(
+        &app,
+        &token,
+        Method::POST,
+        &path,
+        Some(json!({"status": "cancelled", "reason": "weather"})),
+        200,
+    )
+    .await;
     let cancelled = next_of(&mut socket, &["appointment.cancelled"]).await;
     assert_eq!(cancelled["data"]["appointment_id"], booked["id"]);
     let offered = next_of(&mut socket, &["waitlist.offered"]).await;
     assert_eq!(offered["data"]["patient_id"], json!(kari));
 
-    let queue = expect(&app, &token, Method::POST, "/api/v1/queues", Some(json!({"name": "Front desk"})), 201).await;
+    let queue = expect(
+        &app,
+        &token,
+        Method::POST,
+        "/api/v1/queues",
+        Some(json!({"name": "Front desk"})),
+        201,
+    )
+    .await;
     let tickets = format!("/api/v1/queues/{}/tickets", queue["id"].as_str().unwrap());
     expect(&app, &token, Method::POST, &tickets, Some(json!({})), 201).await;
     let issued = next_of(&mut socket, &["queue.ticket_issued"]).await;
@@ -89,7 +115,16 @@ async fn schedule_and_queue_changes_are_pushed(backend: Backend) {
     let lie = desk(&app, &other, "Dr. Lie").await;
     let nils = patient(&app, &other, "Nils").await;
     let (_, theirs) = book(&app, &other.admin.token, &lie, &nils, "2030-03-04T09:00:00+01:00").await;
-    let first = next_of(&mut outsider, &["appointment.booked", "appointment.cancelled", "waitlist.offered", "queue.ticket_issued"]).await;
+    let first = next_of(
+        &mut outsider,
+        &[
+            "appointment.booked",
+            "appointment.cancelled",
+            "waitlist.offered",
+            "queue.ticket_issued",
+        ],
+    )
+    .await;
     assert_eq!(first["data"]["appointment_id"], theirs["id"]);
 }
 

@@ -21,10 +21,10 @@ use crate::services::contacts::ContactView;
 use crate::services::organizations::OrganizationView;
 use crate::services::page::PageRequest;
 use crate::services::patients::PatientView;
+use crate::services::queue::{QueueView, TicketView};
 use crate::services::scheduling::{
     AppointmentView, PractitionerView, ResourceView, ServiceView, TimeBlockView, WaitlistEntryView,
 };
-use crate::services::queue::{QueueView, TicketView};
 
 /// A JSON body. Wrong content type: 415; not JSON: 400 with the position; wrong shape: 422 naming the field.
 /// Serde's own messages are not passed on where they would quote the caller's values.

@@ -24,8 +24,8 @@ use crate::services::events::EventService;
 use crate::services::health::HealthService;
 use crate::services::idempotency::IdempotencyService;
 use crate::services::patients::PatientService;
-use crate::services::scheduling::SchedulingService;
 use crate::services::queue::QueueService;
+use crate::services::scheduling::SchedulingService;
 use crate::store::Store;
 use crate::telemetry::metrics::Metrics;
 

@@ -15,5 +15,5 @@ pub mod identifier;
 pub mod organization;
 pub mod password;
 pub mod patient;
-pub mod schedule;
 pub mod queue;
+pub mod schedule;

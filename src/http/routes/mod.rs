@@ -14,12 +14,12 @@ mod organization;
 mod page;
 mod patients;
 mod practitioners;
+mod queue_tickets;
+mod queues;
 mod resources;
 mod series;
 mod services;
 mod time_blocks;
-mod queue_tickets;
-mod queues;
 mod users;
 mod waitlist;
 

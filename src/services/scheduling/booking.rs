@@ -577,12 +577,20 @@ impl SchedulingService {
                 current: stored.version,
             });
         }
-        Ok(Moved { before: stored, after: row })
+        Ok(Moved {
+            before: stored,
+            after: row,
+        })
     }
 
     /// The history entry, event and audit event of a move, and the offer of the time it left to the
     /// waitlist; written after all of a transaction's moves, like [`Self::record_booked`].
-    pub(super) async fn record_moved(&self, tx: &mut Tx, principal: &Principal, moved: &Moved) -> ServiceResult<()> {
+    pub(super) async fn record_moved(
+        &self,
+        tx: &mut Tx,
+        principal: &Principal,
+        moved: &Moved,
+    ) -> ServiceResult<()> {
         let Moved { before, after } = moved;
         record_history(tx, principal, after, "moved").await?;
         announce(tx, EventKind::AppointmentUpdated, after).await?;
