@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 use praxis_domain::access::Permission;
-use praxis_domain::audit::{AuditEvent, Outcome};
+use praxis_domain::audit::Outcome;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -170,7 +170,7 @@ impl DataSubjectService {
                 "kind": row.kind,
                 "audit_events": audit_events.len(),
             }));
-        tx.append_audit(patient_event(event, patient_id)).await?;
+        tx.append_audit(event.patient(patient_id)).await?;
         tx.commit().await?;
         Ok(PatientExport {
             exported_at: now.get(),
@@ -237,7 +237,7 @@ impl DataSubjectService {
                     "refused": "retention",
                     "retained_until": until.to_string(),
                 }));
-            tx.append_audit(patient_event(event, patient_id)).await?;
+            tx.append_audit(event.patient(patient_id)).await?;
             tx.commit().await?;
             return Err(ServiceError::Conflict(format!(
                 "the retention rule keeps this patient's record until {until} ({} years after its last change); \
@@ -266,7 +266,7 @@ impl DataSubjectService {
                 "legal_reason_given": legal_reason.is_some(),
                 "within_retention": retained_until.is_some_and(|until| today < until),
             }));
-        tx.append_audit(patient_event(event, patient_id)).await?;
+        tx.append_audit(event.patient(patient_id)).await?;
         tx.commit().await?;
         Ok(request.into())
     }
@@ -355,11 +355,6 @@ async fn patient_events(
     }
     events.reverse();
     Ok(events)
-}
-
-fn patient_event(mut event: AuditEvent, patient_id: Uuid) -> AuditEvent {
-    event.patient_id = Some(patient_id);
-    event
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::input::{LinkInput, check_role_fits, parse_role};
-use super::{ContactService, ContactView, patient_event};
+use super::{ContactService, ContactView};
 use crate::services::access::Principal;
 use crate::services::audit::EventExt;
 use crate::services::error::{ServiceError, ServiceResult};
@@ -105,7 +105,7 @@ impl ContactService {
                 "role": row.role,
                 "fields": ["relationship", "receives_invoices", "receives_messages"],
             }));
-        tx.append_audit(patient_event(event, patient_id)).await?;
+        tx.append_audit(event.patient(patient_id)).await?;
         tx.commit().await?;
         Ok(PatientContactView {
             contact,
@@ -151,7 +151,7 @@ impl ContactService {
             .audit("contact.unlink", Outcome::Success)
             .entity("contact", contact_id)
             .details(serde_json::json!({ "roles": roles }));
-        tx.append_audit(patient_event(event, patient_id)).await?;
+        tx.append_audit(event.patient(patient_id)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -202,7 +202,7 @@ impl ContactService {
             .audit("patient.contacts", Outcome::Success)
             .entity("patient", patient_id)
             .details(serde_json::json!({ "contact_ids": contact_ids }));
-        tx.append_audit(patient_event(event, patient_id)).await?;
+        tx.append_audit(event.patient(patient_id)).await?;
         tx.commit().await?;
         Ok(views)
     }

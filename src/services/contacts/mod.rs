@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use praxis_domain::access::Permission;
-use praxis_domain::audit::{AuditEvent, Outcome};
+use praxis_domain::audit::Outcome;
 use praxis_domain::organization::CountryCode;
 use praxis_domain::patient::search_key;
 use serde::Serialize;
@@ -287,11 +287,6 @@ impl ContactService {
         }
         Ok(Some(search))
     }
-}
-
-fn patient_event(mut event: AuditEvent, patient_id: Uuid) -> AuditEvent {
-    event.patient_id = Some(patient_id);
-    event
 }
 
 /// The names of the fields a contact has values for, as the audit trail records them (never the values).

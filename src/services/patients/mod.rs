@@ -144,7 +144,7 @@ impl PatientService {
             .audit("patient.create", Outcome::Success)
             .entity("patient", patient_id)
             .details(serde_json::json!({ "fields": filled_fields(&view) }));
-        tx.append_audit(patient_event(event, patient_id)).await?;
+        tx.append_audit(event.patient(patient_id)).await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -179,7 +179,7 @@ impl PatientService {
         let event = principal
             .audit("patient.read", Outcome::Success)
             .entity("patient", patient_id);
-        tx.append_audit(patient_event(event, patient_id)).await?;
+        tx.append_audit(event.patient(patient_id)).await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -268,7 +268,7 @@ impl PatientService {
             .audit("patient.update", Outcome::Success)
             .entity("patient", patient_id)
             .details(serde_json::json!({ "fields": changed_fields(&before, &after) }));
-        tx.append_audit(patient_event(event, patient_id)).await?;
+        tx.append_audit(event.patient(patient_id)).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -323,7 +323,7 @@ impl PatientService {
         let event = principal
             .audit(action, Outcome::Success)
             .entity("patient", patient_id);
-        tx.append_audit(patient_event(event, patient_id)).await?;
+        tx.append_audit(event.patient(patient_id)).await?;
         let key = tx
             .data_key(KeyTable::Patient, principal.organization_id, patient_id)
             .await?
@@ -334,14 +334,6 @@ impl PatientService {
         tx.commit().await?;
         unseal(&self.keys, &row, &key, &identifiers)
     }
-}
-
-fn patient_event(
-    mut event: praxis_domain::audit::AuditEvent,
-    patient_id: Uuid,
-) -> praxis_domain::audit::AuditEvent {
-    event.patient_id = Some(patient_id);
-    event
 }
 
 /// The names of the fields a record has values for, as the audit trail records them (never the values).

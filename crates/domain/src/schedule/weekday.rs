@@ -1,94 +1,20 @@
 //! Days of the week as working hours name them.
 
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-/// A day of the week, written in lowercase English in JSON and the database (`"monday"`).
-///
-/// Serde goes through [`FromStr`] so that an unknown day is refused with [`WeekdayError`] and the input is
-/// not repeated in the message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub enum Weekday {
-    Monday,
-    Tuesday,
-    Wednesday,
-    Thursday,
-    Friday,
-    Saturday,
-    Sunday,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum WeekdayError {
-    #[error("A weekday must be one of monday, tuesday, wednesday, thursday, friday, saturday or sunday.")]
-    Unknown,
-}
-
-impl WeekdayError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Unknown => "weekday_invalid",
-        }
+coded_enum!(
+    /// A day of the week, written in lowercase English in JSON and the database (`"monday"`), Monday first as
+    /// ISO 8601 counts.
+    Weekday, WeekdayError, "weekday_invalid",
+    "A weekday must be one of monday, tuesday, wednesday, thursday, friday, saturday or sunday.",
+    {
+        Monday => "monday",
+        Tuesday => "tuesday",
+        Wednesday => "wednesday",
+        Thursday => "thursday",
+        Friday => "friday",
+        Saturday => "saturday",
+        Sunday => "sunday",
     }
-}
-
-impl Weekday {
-    /// Monday first, as ISO 8601 counts.
-    pub const ALL: [Weekday; 7] = [
-        Self::Monday,
-        Self::Tuesday,
-        Self::Wednesday,
-        Self::Thursday,
-        Self::Friday,
-        Self::Saturday,
-        Self::Sunday,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Monday => "monday",
-            Self::Tuesday => "tuesday",
-            Self::Wednesday => "wednesday",
-            Self::Thursday => "thursday",
-            Self::Friday => "friday",
-            Self::Saturday => "saturday",
-            Self::Sunday => "sunday",
-        }
-    }
-}
-
-impl std::fmt::Display for Weekday {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Weekday {
-    type Err = WeekdayError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|day| day.as_str() == s)
-            .ok_or(WeekdayError::Unknown)
-    }
-}
-
-impl TryFrom<String> for Weekday {
-    type Error = WeekdayError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl From<Weekday> for String {
-    fn from(value: Weekday) -> Self {
-        value.as_str().to_owned()
-    }
-}
+);
 
 impl From<Weekday> for jiff::civil::Weekday {
     fn from(value: Weekday) -> Self {
