@@ -50,6 +50,20 @@ pub struct Clash {
     pub end: jiff::Timestamp,
 }
 
+impl Clash {
+    /// A clash of `kind` over an interval, naming no record.
+    pub fn over(kind: &'static str, interval: praxis_domain::schedule::Interval) -> Self {
+        Self {
+            kind,
+            appointment_id: None,
+            time_block_id: None,
+            occurrence: None,
+            start: interval.start(),
+            end: interval.end(),
+        }
+    }
+}
+
 /// Why one input field was refused: its path, a stable code and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldIssue {

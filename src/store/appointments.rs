@@ -152,13 +152,8 @@ impl Tx {
         organization_id: Uuid,
         appointment_id: Uuid,
     ) -> Result<Option<AppointmentRow>, StoreError> {
-        let sql =
-            format!("select {COLUMNS} from appointment where organization_id = $1 and appointment_id = $2");
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(appointment_id)
-            .fetch_optional(conn)
-            .await?))
+        self.record("appointment", COLUMNS, organization_id, appointment_id)
+            .await
     }
 
     /// Appointments holding time that overlap `[start, end)` for the occupant, leaving out `except`.

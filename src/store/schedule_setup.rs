@@ -156,14 +156,13 @@ impl Tx {
         organization_id: Uuid,
         practitioner_id: Uuid,
     ) -> Result<Option<PractitionerRow>, StoreError> {
-        let sql = format!(
-            "select {PRACTITIONER_COLUMNS} from practitioner where organization_id = $1 and practitioner_id = $2"
-        );
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(practitioner_id)
-            .fetch_optional(conn)
-            .await?))
+        self.record(
+            "practitioner",
+            PRACTITIONER_COLUMNS,
+            organization_id,
+            practitioner_id,
+        )
+        .await
     }
 
     /// Holds the practitioner's row until the transaction ends, so that PostgreSQL serializes the writers of
@@ -193,16 +192,14 @@ impl Tx {
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<PractitionerRow>, StoreError> {
-        let sql = format!(
-            "select {PRACTITIONER_COLUMNS} from practitioner where organization_id = $1 and practitioner_id > $2
-             order by practitioner_id limit $3"
-        );
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(after.unwrap_or(Uuid::nil()))
-            .bind(limit)
-            .fetch_all(conn)
-            .await?))
+        self.records_after(
+            "practitioner",
+            PRACTITIONER_COLUMNS,
+            organization_id,
+            after,
+            limit,
+        )
+        .await
     }
 
     pub async fn insert_resource(&mut self, row: &ResourceRow) -> Result<(), StoreError> {
@@ -243,14 +240,8 @@ impl Tx {
         organization_id: Uuid,
         resource_id: Uuid,
     ) -> Result<Option<ResourceRow>, StoreError> {
-        let sql = format!(
-            "select {RESOURCE_COLUMNS} from resource where organization_id = $1 and resource_id = $2"
-        );
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(resource_id)
-            .fetch_optional(conn)
-            .await?))
+        self.record("resource", RESOURCE_COLUMNS, organization_id, resource_id)
+            .await
     }
 
     pub async fn resources(
@@ -259,16 +250,8 @@ impl Tx {
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<ResourceRow>, StoreError> {
-        let sql = format!(
-            "select {RESOURCE_COLUMNS} from resource where organization_id = $1 and resource_id > $2
-             order by resource_id limit $3"
-        );
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(after.unwrap_or(Uuid::nil()))
-            .bind(limit)
-            .fetch_all(conn)
-            .await?))
+        self.records_after("resource", RESOURCE_COLUMNS, organization_id, after, limit)
+            .await
     }
 
     pub async fn insert_service(&mut self, row: &ServiceRow) -> Result<(), StoreError> {
@@ -313,13 +296,8 @@ impl Tx {
         organization_id: Uuid,
         service_id: Uuid,
     ) -> Result<Option<ServiceRow>, StoreError> {
-        let sql =
-            format!("select {SERVICE_COLUMNS} from service where organization_id = $1 and service_id = $2");
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(service_id)
-            .fetch_optional(conn)
-            .await?))
+        self.record("service", SERVICE_COLUMNS, organization_id, service_id)
+            .await
     }
 
     pub async fn services(
@@ -328,16 +306,8 @@ impl Tx {
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<ServiceRow>, StoreError> {
-        let sql = format!(
-            "select {SERVICE_COLUMNS} from service where organization_id = $1 and service_id > $2
-             order by service_id limit $3"
-        );
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(after.unwrap_or(Uuid::nil()))
-            .bind(limit)
-            .fetch_all(conn)
-            .await?))
+        self.records_after("service", SERVICE_COLUMNS, organization_id, after, limit)
+            .await
     }
 
     /// The practitioners who offer a service, in id order.
@@ -487,14 +457,8 @@ impl Tx {
         organization_id: Uuid,
         time_block_id: Uuid,
     ) -> Result<Option<TimeBlockRow>, StoreError> {
-        let sql = format!(
-            "select {BLOCK_COLUMNS} from time_block where organization_id = $1 and time_block_id = $2"
-        );
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(time_block_id)
-            .fetch_optional(conn)
-            .await?))
+        self.record("time_block", BLOCK_COLUMNS, organization_id, time_block_id)
+            .await
     }
 
     /// The owner's blocks that overlap `[from, to)`, by start.

@@ -102,14 +102,8 @@ impl Tx {
         organization_id: Uuid,
         entry_id: Uuid,
     ) -> Result<Option<WaitlistEntryRow>, StoreError> {
-        let sql = format!(
-            "select {ENTRY_COLUMNS} from waitlist_entry where organization_id = $1 and entry_id = $2"
-        );
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(entry_id)
-            .fetch_optional(conn)
-            .await?))
+        self.record("waitlist_entry", ENTRY_COLUMNS, organization_id, entry_id)
+            .await
     }
 
     /// Entries in a status, most urgent first (lowest priority number, then longest waiting).
@@ -199,14 +193,8 @@ impl Tx {
         organization_id: Uuid,
         offer_id: Uuid,
     ) -> Result<Option<WaitlistOfferRow>, StoreError> {
-        let sql = format!(
-            "select {OFFER_COLUMNS} from waitlist_offer where organization_id = $1 and offer_id = $2"
-        );
-        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id)
-            .bind(offer_id)
-            .fetch_optional(conn)
-            .await?))
+        self.record("waitlist_offer", OFFER_COLUMNS, organization_id, offer_id)
+            .await
     }
 
     /// Offers in a status, in the priority order of their entries.

@@ -182,6 +182,15 @@ fn clash(kind: &'static str, row: &AppointmentRow) -> Clash {
     }
 }
 
+/// A write the database refused: an exclusion constraint's overlap is the same 409 as the application's own
+/// check, naming the kind of clash over the time the appointment would occupy.
+fn refused_by_database(error: StoreError, occupied: Interval) -> ServiceError {
+    match overlap_violation(&error) {
+        Some(kind) => overlap(vec![Clash::over(kind, occupied)]),
+        None => error.into(),
+    }
+}
+
 fn overlap(conflicts: Vec<Clash>) -> ServiceError {
     let kinds: Vec<&str> = conflicts.iter().map(|c| c.kind).collect();
     let detail = match kinds.as_slice() {
@@ -303,14 +312,7 @@ impl SchedulingService {
                 })
                 .collect();
             if blocks.is_empty() || !calendar.working.covers(&occupied) {
-                clashes.push(Clash {
-                    kind: "working_hours",
-                    appointment_id: None,
-                    time_block_id: None,
-                    occurrence: None,
-                    start: occupied.start(),
-                    end: occupied.end(),
-                });
+                clashes.push(Clash::over("working_hours", occupied));
             }
             clashes.extend(blocks);
         }
@@ -339,15 +341,7 @@ impl SchedulingService {
             Err(_) => Vec::new(),
         };
         if clashes.is_empty() {
-            let interval = placement.occupied();
-            return overlap(vec![Clash {
-                kind,
-                appointment_id: None,
-                time_block_id: None,
-                occurrence: None,
-                start: interval.start(),
-                end: interval.end(),
-            }]);
+            return overlap(vec![Clash::over(kind, placement.occupied())]);
         }
         overlap(clashes)
     }
@@ -439,17 +433,7 @@ impl SchedulingService {
         };
         tx.insert_appointment(&row)
             .await
-            .map_err(|error| match overlap_violation(&error) {
-                Some(kind) => overlap(vec![Clash {
-                    kind,
-                    appointment_id: None,
-                    time_block_id: None,
-                    occurrence: None,
-                    start: occupied.start(),
-                    end: occupied.end(),
-                }]),
-                None => error.into(),
-            })?;
+            .map_err(|error| refused_by_database(error, occupied))?;
         Ok(row)
     }
 
@@ -561,17 +545,7 @@ impl SchedulingService {
         let updated = tx
             .update_appointment(&row)
             .await
-            .map_err(|error| match overlap_violation(&error) {
-                Some(kind) => overlap(vec![Clash {
-                    kind,
-                    appointment_id: None,
-                    time_block_id: None,
-                    occurrence: None,
-                    start: occupied.start(),
-                    end: occupied.end(),
-                }]),
-                None => error.into(),
-            })?;
+            .map_err(|error| refused_by_database(error, occupied))?;
         if !updated {
             return Err(ServiceError::StaleVersion {
                 current: stored.version,
