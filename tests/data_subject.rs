@@ -222,6 +222,50 @@ async fn an_export_holds_the_record_and_its_audit_trail(backend: Backend) {
     problem(missing, 404).await;
 }
 
+async fn an_export_holds_the_patients_appointments(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let clinic = app.clinic("booked").await;
+    let patient = create(&app, &clinic, kari()).await;
+    let id = patient["id"].as_str().unwrap();
+    let berg = common::scheduling::desk(&app, &clinic, "Dr. Berg").await;
+    let token = &clinic.admin.token;
+    let (status, first) = common::scheduling::book(&app, token, &berg, id, "2030-03-04T09:00:00+01:00").await;
+    assert_eq!(status, 201, "{first}");
+    let (_, second) = common::scheduling::book(&app, token, &berg, id, "2030-03-05T09:00:00+01:00").await;
+    let path = format!("/api/v1/appointments/{}/status", second["id"].as_str().unwrap());
+    let cancel = json!({"status": "cancelled", "reason": "patient_request"});
+    assert_eq!(
+        call(&app, token, Method::POST, &path, Some(cancel))
+            .await
+            .status(),
+        200
+    );
+
+    let response = call(
+        &app,
+        token,
+        Method::GET,
+        &format!("/api/v1/patients/{id}/export"),
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let document: Value = response.json().await.unwrap();
+    let appointments: Vec<(&str, &str)> = document["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["start"].as_str().unwrap(), a["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        appointments,
+        [
+            ("2030-03-04T09:00:00+01:00", "booked"),
+            ("2030-03-05T09:00:00+01:00", "cancelled")
+        ]
+    );
+}
+
 async fn erasure_within_retention_needs_a_legal_reason_and_shreds_the_record(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let clinic = app.clinic("fjord").await;
@@ -457,6 +501,7 @@ async fn only_admins_handle_requests_and_auditors_read_the_register(backend: Bac
 
 on_both_backends!(
     an_export_holds_the_record_and_its_audit_trail,
+    an_export_holds_the_patients_appointments,
     erasure_within_retention_needs_a_legal_reason_and_shreds_the_record,
     without_a_retention_rule_erasure_needs_no_reason,
     only_admins_handle_requests_and_auditors_read_the_register,

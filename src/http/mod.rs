@@ -68,6 +68,7 @@ impl AppState {
             store.clone(),
             patients.clone(),
             contacts.clone(),
+            scheduling.clone(),
             settings.retention_years,
         );
         let events = EventService::new(store.clone(), &settings);

@@ -19,6 +19,7 @@ use super::contacts::{ContactService, PatientContactView};
 use super::error::{FieldIssue, ServiceError, ServiceResult};
 use super::page::{Listing, PageRequest};
 use super::patients::{PatientService, PatientView};
+use super::scheduling::{AppointmentView, SchedulingService};
 use crate::store::{AuditFilter, AuditRow, DataSubjectRequestRow, DbTime, KeyTable, Store, Tx};
 
 /// The longest legal reason accepted, in characters.
@@ -90,6 +91,8 @@ pub struct PatientExport {
     pub exported_at: Timestamp,
     pub patient: PatientView,
     pub contacts: Vec<PatientContactView>,
+    /// Every appointment of the patient, cancelled ones included, by start.
+    pub appointments: Vec<AppointmentView>,
     /// Every event about the patient, oldest first.
     pub audit_events: Vec<AuditRow>,
     pub request: DataSubjectRequestView,
@@ -100,6 +103,7 @@ pub struct DataSubjectService {
     store: Store,
     patients: PatientService,
     contacts: ContactService,
+    scheduling: SchedulingService,
     retention_years: u32,
 }
 
@@ -110,12 +114,14 @@ impl DataSubjectService {
         store: Store,
         patients: PatientService,
         contacts: ContactService,
+        scheduling: SchedulingService,
         retention_years: u32,
     ) -> Self {
         Self {
             store,
             patients,
             contacts,
+            scheduling,
             retention_years,
         }
     }
@@ -148,6 +154,10 @@ impl DataSubjectService {
             .contacts
             .links_of_patient(&mut tx, principal.organization_id, patient_id)
             .await?;
+        let appointments = self
+            .scheduling
+            .appointments_of_patient(&mut tx, principal.organization_id, patient_id)
+            .await?;
         let audit_events = patient_events(&mut tx, principal.organization_id, patient_id).await?;
         let now = DbTime::now();
         let row = DataSubjectRequestRow {
@@ -176,6 +186,7 @@ impl DataSubjectService {
             exported_at: now.get(),
             patient,
             contacts,
+            appointments,
             audit_events,
             request: row.into(),
         })

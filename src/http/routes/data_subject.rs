@@ -18,6 +18,7 @@ use crate::services::contacts::PatientContactView;
 use crate::services::data_subject::{DataSubjectRequestView, DataSubjectService, RequestKind};
 use crate::services::page::PageRequest;
 use crate::services::patients::PatientView;
+use crate::services::scheduling::AppointmentView;
 
 /// The version of the export document; a reader should check it before reading the rest.
 pub const EXPORT_FORMAT: &str = "praxis.patient-export.v1";
@@ -55,10 +56,12 @@ pub struct PatientExportDocument {
     patient: PatientView,
     /// The people related to the patient (owners, guardians, next of kin) with their links.
     contacts: Vec<PatientContactView>,
+    /// Every appointment of the patient, cancelled ones included, by start.
+    appointments: Vec<AppointmentView>,
     /// Every audit event about the patient, oldest first, this export excepted.
     audit_events: Vec<AuditEventView>,
-    // Appointments, encounters, invoices and messages join here as top-level members as they
-    // land; an addition keeps `format` at v1, any other change bumps it.
+    // Encounters, invoices and messages join here as top-level members as they land; an addition keeps
+    // `format` at v1, any other change bumps it.
 }
 
 /// Exports everything Praxis holds about a patient, deleted or not (GDPR articles 15 and 20). Admins only;
@@ -97,6 +100,7 @@ pub async fn export(
         data_subject_request_id: export.request.id,
         patient: export.patient,
         contacts: export.contacts,
+        appointments: export.appointments,
         audit_events,
     };
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"patient-{id}.json\""))

@@ -159,6 +159,33 @@ impl SchedulingService {
         })
     }
 
+    /// Every appointment of a patient, by start, inside the caller's transaction: for the patient's data
+    /// export, which audits itself.
+    pub async fn appointments_of_patient(
+        &self,
+        tx: &mut crate::store::Tx,
+        organization_id: Uuid,
+        patient_id: Uuid,
+    ) -> ServiceResult<Vec<AppointmentView>> {
+        const PAGE: i64 = 1_000;
+        let tz = super::time_zone(tx, organization_id).await?;
+        let mut filter = AppointmentFilter {
+            patient_id: Some(patient_id),
+            ..Default::default()
+        };
+        let mut rows = Vec::new();
+        loop {
+            let page = tx.appointments(organization_id, &filter, PAGE).await?;
+            let full = page.len() as i64 == PAGE;
+            filter.after = page.last().map(|row| (row.start_at, row.appointment_id));
+            rows.extend(page);
+            if !full {
+                break;
+            }
+        }
+        appointment_views(tx, &self.keys, &tz, rows).await
+    }
+
     /// Every version of an appointment, oldest first.
     pub async fn appointment_history(
         &self,
