@@ -118,6 +118,13 @@ async fn overlaps_are_refused_and_named(backend: Backend) {
         .await
         .unwrap();
     problem(response, 403).await;
+    let auditor = app.user(&clinic, "auditor", &["auditor"]).await;
+    let path = format!(
+        "/api/v1/audit-events?action=appointment.create&actor_id={}",
+        reception.user_id
+    );
+    let denied = expect(&app, &auditor.token, Method::GET, &path, None, 200).await;
+    assert_eq!(denied["data"][0]["outcome"], "denied", "{denied}");
     let overridden = expect(
         &app,
         &token,

@@ -17,12 +17,12 @@ use super::{SchedulingService, practitioner_row, resource_row, service_row};
 use crate::crypto::{DataKey, LiveKeys};
 use crate::services::access::users::check_version;
 use crate::services::access::{Credential, Principal};
-use crate::services::audit::EventExt;
+use crate::services::audit::{self, EventExt};
 use crate::services::error::{Clash, FieldIssue, ServiceError, ServiceResult};
 use crate::services::events::{self, EventKind};
 use crate::services::record_keys::{StoredKey, open_data_key};
 use crate::store::{
-    AppointmentHistoryRow, AppointmentRow, DbTime, KeyTable, Occupant, ServiceRow, StoreError, Tx,
+    AppointmentHistoryRow, AppointmentRow, DbTime, KeyTable, Occupant, ServiceRow, Store, StoreError, Tx,
     overlap_violation,
 };
 
@@ -126,13 +126,23 @@ impl Placement {
 }
 
 /// A checked override: who may, and the reason to seal.
-fn check_override(principal: &Principal, reason: Option<&str>) -> ServiceResult<Option<String>> {
+/// A refused override is a denied request, and in the audit trail like any other.
+async fn check_override(
+    store: &Store,
+    principal: &Principal,
+    action: &str,
+    reason: Option<&str>,
+) -> ServiceResult<Option<String>> {
     let Some(reason) = reason else {
         return Ok(None);
     };
     let is_admin =
         matches!(&principal.credential, Credential::User { roles, .. } if roles.contains(&Role::Admin));
     if !is_admin {
+        let denied = principal
+            .audit(action, Outcome::Denied)
+            .details(serde_json::json!({ "outside_hours_override": true }));
+        audit::record_alone(store, denied).await?;
         return Err(ServiceError::Forbidden(
             "only an admin may book outside working hours or into a time block".to_owned(),
         ));
@@ -350,7 +360,13 @@ impl SchedulingService {
         principal
             .require(&self.store, Permission::SchedulingWrite, "appointment.create")
             .await?;
-        let reason = check_override(principal, input.override_reason.as_deref())?;
+        let reason = check_override(
+            &self.store,
+            principal,
+            "appointment.create",
+            input.override_reason.as_deref(),
+        )
+        .await?;
         if input.start < Timestamp::now() {
             return Err(ServiceError::Invalid(vec![FieldIssue::new(
                 "start",
@@ -468,7 +484,13 @@ impl SchedulingService {
         principal
             .require(&self.store, Permission::SchedulingWrite, "appointment.update")
             .await?;
-        let reason = check_override(principal, input.override_reason.as_deref())?;
+        let reason = check_override(
+            &self.store,
+            principal,
+            "appointment.update",
+            input.override_reason.as_deref(),
+        )
+        .await?;
         if input.start.is_some_and(|start| start < Timestamp::now()) {
             return Err(ServiceError::Invalid(vec![FieldIssue::new(
                 "start",
