@@ -12,10 +12,14 @@ use serde_json::Value;
 
 async fn the_demo_has_two_clinics_one_user_per_role_and_patients(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let Seeded::Created(logins) = demo::seed(&app.state.store, &app.state.patients, &app.state.contacts)
-        .await
-        .unwrap()
-    else {
+    let Seeded::Created(logins) = demo::seed(
+        &app.state.store,
+        &app.state.patients,
+        &app.state.contacts,
+        &app.state.scheduling,
+    )
+    .await
+    .unwrap() else {
         panic!("a fresh database gets the demo");
     };
     assert_eq!(logins.len(), 10, "five roles in each of two clinics");
@@ -68,6 +72,22 @@ async fn the_demo_has_two_clinics_one_user_per_role_and_patients(backend: Backen
         .await
         .unwrap();
     assert_eq!(kin["data"][0]["role"], "next_of_kin", "{kin}");
+    // The next working morning is booked, back to back, for the front desk's day view.
+    let booked: Value = app
+        .authed(Method::GET, "/api/v1/appointments", &reception("fjordklinikken"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let booked = booked["data"].as_array().unwrap();
+    assert_eq!(booked.len(), 6);
+    assert!(
+        booked[0]["start"].as_str().unwrap().contains("T09:00:00+0"),
+        "{booked:?}"
+    );
+    assert!(booked.iter().all(|a| a["status"] == "booked"));
     assert!(
         people
             .iter()
@@ -126,9 +146,14 @@ async fn the_demo_has_two_clinics_one_user_per_role_and_patients(backend: Backen
         "an owner has two animals"
     );
 
-    let again = demo::seed(&app.state.store, &app.state.patients, &app.state.contacts)
-        .await
-        .unwrap();
+    let again = demo::seed(
+        &app.state.store,
+        &app.state.patients,
+        &app.state.contacts,
+        &app.state.scheduling,
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(again, Seeded::AlreadyThere),
         "seeding twice creates nothing"

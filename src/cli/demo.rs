@@ -4,7 +4,7 @@ use crate::http::AppState;
 use crate::services::demo::{self, Seeded};
 
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
-    match demo::seed(&state.store, &state.patients, &state.contacts)
+    match demo::seed(&state.store, &state.patients, &state.contacts, &state.scheduling)
         .await
         .map_err(super::admin::explain)?
     {

@@ -2,10 +2,13 @@
 //! so a newcomer sees Praxis working a minute after the first start. Every value is made up; identifiers
 //! are valid by their check digits but drawn at random, so demo data must never leave a demo installation.
 
-use jiff::civil::{Date, date};
+use jiff::civil::{Date, Weekday, date};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
 use praxis_domain::access::Role;
 use praxis_domain::identifier::{IdentifierSystem, synthetic};
 use praxis_domain::patient::search_key;
+use uuid::Uuid;
 
 use super::access::users::NewUser;
 use super::access::{Principal, secrets};
@@ -13,6 +16,10 @@ use super::contacts::{ContactInput, ContactService, LinkInput};
 use super::error::ServiceResult;
 use super::organizations::{self, Bootstrap, OrganizationFields};
 use super::patients::{AddressInput, IdentifierInput, PatientInput, PatientService};
+use super::scheduling::{
+    BookingInput, PractitionerInput, ResourceInput, SchedulingService, ServiceInput, WeeklyHours,
+    WorkingHoursInput,
+};
 use crate::store::Store;
 
 /// A login of the demo, shown once when the demo is created.
@@ -78,6 +85,7 @@ pub async fn seed(
     store: &Store,
     patients: &PatientService,
     contacts: &ContactService,
+    scheduling: &SchedulingService,
 ) -> ServiceResult<Seeded> {
     let mut tx = store.begin_read().await?;
     let exists = tx.organization_by_slug(GP).await?.is_some();
@@ -88,8 +96,10 @@ pub async fn seed(
     let mut logins = Vec::new();
     let gp = clinic(store, GP, "Fjordklinikken", &mut logins).await?;
     let mut draw = Draw(2026);
+    let mut people = Vec::with_capacity(PEOPLE);
     for number in 0..PEOPLE {
         let patient = patients.create(&gp, person(&mut draw, number as u64)).await?;
+        people.push(patient.id);
         // Every fourth patient has a next of kin on file, as a front desk records them.
         if number % 4 == 0 {
             let relative = contacts
@@ -104,6 +114,12 @@ pub async fn seed(
             contacts.link(&gp, patient.id, relative.id, link).await?;
         }
     }
+    let week = Week {
+        practitioner: "Dr. Ingrid Fjell",
+        room: "Consulting room 1",
+        services: &[("Consultation", 20, 5), ("Long consultation", 40, 5)],
+    };
+    schedule(scheduling, &gp, &week, &people).await?;
     let vet = clinic(store, VET, "Dyreklinikken", &mut logins).await?;
     // Owners come first; each takes two animals, since one owner with several pets is the common case.
     let mut owners = Vec::with_capacity(ANIMALS / 2);
@@ -114,10 +130,12 @@ pub async fn seed(
                 .await?,
         );
     }
+    let mut pets = Vec::with_capacity(ANIMALS);
     for number in 0..ANIMALS {
         let pet = patients
             .create(&vet, animal(&mut draw, &owners[number / 2].family_name))
             .await?;
+        pets.push(pet.id);
         let link = LinkInput {
             role: "owner".to_owned(),
             relationship: Some("owner".to_owned()),
@@ -126,7 +144,105 @@ pub async fn seed(
         };
         contacts.link(&vet, pet.id, owners[number / 2].id, link).await?;
     }
+    let week = Week {
+        practitioner: "Veterinarian Ola Dyr",
+        room: "Examination room",
+        services: &[("Vaccination", 15, 5), ("Examination", 30, 10)],
+    };
+    schedule(scheduling, &vet, &week, &pets).await?;
     Ok(Seeded::Created(logins))
+}
+
+/// A clinic's working week: one practitioner, one room, services as (name, minutes, minutes after).
+struct Week {
+    practitioner: &'static str,
+    room: &'static str,
+    services: &'static [(&'static str, i64, i64)],
+}
+
+/// The practitioner works weekdays 08:00–15:30 and has the next working day's morning booked, so the day
+/// view and the availability search show a real day.
+async fn schedule(
+    scheduling: &SchedulingService,
+    admin: &Principal,
+    week: &Week,
+    patients: &[Uuid],
+) -> ServiceResult<()> {
+    let practitioner = scheduling
+        .create_practitioner(
+            admin,
+            PractitionerInput {
+                name: week.practitioner.to_owned(),
+                user_id: None,
+            },
+        )
+        .await?;
+    let weekly = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+        .iter()
+        .map(|day| WeeklyHours {
+            weekday: (*day).to_owned(),
+            start: "08:00".to_owned(),
+            end: "15:30".to_owned(),
+            valid_from: None,
+            valid_until: None,
+        })
+        .collect();
+    scheduling
+        .replace_working_hours(admin, practitioner.id, WorkingHoursInput { weekly })
+        .await?;
+    let room = scheduling
+        .create_resource(
+            admin,
+            ResourceInput {
+                name: week.room.to_owned(),
+                kind: None,
+            },
+        )
+        .await?;
+    let mut services = Vec::with_capacity(week.services.len());
+    for (name, minutes, after) in week.services {
+        let service = ServiceInput {
+            name: (*name).to_owned(),
+            duration_minutes: *minutes,
+            buffer_before_minutes: 0,
+            buffer_after_minutes: *after,
+            price_minor: Some(*minutes * 2_500),
+            colour: None,
+            practitioner_ids: vec![practitioner.id],
+        };
+        services.push(scheduling.create_service(admin, service).await?);
+    }
+    let mut start = next_working_morning();
+    for (number, patient_id) in patients.iter().take(6).enumerate() {
+        let service = &services[number % services.len()];
+        let booking = BookingInput {
+            patient_id: *patient_id,
+            practitioner_id: practitioner.id,
+            service_id: service.id,
+            resource_id: Some(room.id),
+            start,
+            override_reason: None,
+        };
+        scheduling.book(admin, booking).await?;
+        start += jiff::SignedDuration::from_mins(service.duration_minutes + service.buffer_after_minutes);
+    }
+    Ok(())
+}
+
+/// 09:00 in Oslo (the demo clinics' time zone) on the next weekday after today.
+fn next_working_morning() -> Timestamp {
+    let oslo = TimeZone::get("Europe/Oslo").expect("the bundled time zone database has Europe/Oslo");
+    let mut day = Timestamp::now().to_zoned(oslo.clone()).date();
+    loop {
+        day = day.saturating_add(1.day());
+        if !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            break;
+        }
+    }
+    day.at(9, 0, 0, 0)
+        .to_zoned(oslo)
+        .expect("09:00 exists on every day in Oslo")
+        .timestamp()
 }
 
 /// An organization in Norway with one user per role; answers its admin, who creates the patients.

@@ -25,7 +25,8 @@ pub use availability::{
 };
 pub use booking::{AppointmentView, BookingInput, MoveInput};
 pub use hours::{
-    TimeBlockInput, TimeBlockPatch, TimeBlockQuery, TimeBlockView, WorkingHoursInput, WorkingHoursView,
+    TimeBlockInput, TimeBlockPatch, TimeBlockQuery, TimeBlockView, WeeklyHours, WorkingHoursInput,
+    WorkingHoursView,
 };
 pub use lifecycle::{AppointmentQuery, HistoryEntry, StatusChange};
 pub use series::{OccurrenceView, SeriesCancel, SeriesInput, SeriesMode, SeriesMove, SeriesView};
