@@ -9,6 +9,7 @@ mod coded;
 pub mod access;
 pub mod appointment;
 pub mod audit;
+pub mod clinical;
 pub mod codes;
 pub mod email;
 pub mod idempotency;
