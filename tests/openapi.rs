@@ -96,6 +96,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/v1/waitlist-offers/{id}/accept"),
     ("post", "/api/v1/waitlist-offers/{id}/decline"),
     ("get", "/api/v1/events"),
+    ("get", "/api/v1/codes"),
 ];
 
 fn documented(document: &serde_json::Value) -> BTreeSet<(String, String)> {

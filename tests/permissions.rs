@@ -144,7 +144,8 @@ impl Operation {
 
 use Access::{AnyPrincipal, Needs, NeedsAny, Public, SignedInUser};
 use Permission::{
-    Administer, AuditRead, DataSubjectRequests, PatientsRead, PatientsWrite, SchedulingRead, SchedulingWrite,
+    Administer, AuditRead, ClinicalRead, DataSubjectRequests, PatientsRead, PatientsWrite, SchedulingRead,
+    SchedulingWrite,
 };
 
 const PATIENT: &str =
@@ -311,6 +312,7 @@ const MATRIX: &[Operation] = &[
         .names(Record::WaitlistOffer),
     Operation::new("post", "/api/v1/waitlist-offers/{id}/decline", Needs(SchedulingWrite))
         .names(Record::WaitlistOffer),
+    Operation::new("get", "/api/v1/codes", Needs(ClinicalRead)).query("q=back"),
 ];
 
 /// A principal of the matrix: one user per role, or one key per scope.

@@ -18,6 +18,7 @@ pub use openapi::{OPENAPI_PATH, openapi};
 use crate::config::Settings;
 use crate::crypto::LiveKeys;
 use crate::services::access::AccessService;
+use crate::services::codes::CodeService;
 use crate::services::contacts::ContactService;
 use crate::services::data_subject::DataSubjectService;
 use crate::services::events::EventService;
@@ -44,6 +45,7 @@ pub struct AppState {
     pub idempotency: IdempotencyService,
     pub queues: QueueService,
     pub events: EventService,
+    pub codes: CodeService,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             settings.retention_years,
         );
         let events = EventService::new(store.clone(), &settings);
+        let codes = CodeService::new(store.clone());
         Self {
             access,
             patients,
@@ -81,6 +84,7 @@ impl AppState {
             idempotency,
             queues,
             events,
+            codes,
             settings: Arc::new(settings),
             store,
             metrics: Arc::new(Metrics::new()),

@@ -33,6 +33,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "appointments", description = "Finding a time, booking without overlaps, the lifecycle, the day view; reads audited"),
         (name = "waitlist", description = "Patients waiting for a time, and offers of freed time"),
         (name = "queue", description = "The walk-in queue: queues per location, numbered tickets without names, call-next for desks, and the public waiting-room screen"),
+        (name = "clinical codes", description = "ICD-10 and ICPC-2 codes for diagnoses and procedures: search by code or words"),
         (name = "events", description = "The live event stream over a WebSocket: what changes in the schedule and the queue, with ids only"),
     ),
     modifiers(&BearerAuth),

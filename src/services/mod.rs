@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod codes;
 pub mod contacts;
 pub mod data_subject;
 pub mod demo;

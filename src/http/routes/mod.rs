@@ -5,6 +5,7 @@ mod appointments;
 mod audit;
 mod auth;
 mod availability;
+mod codes;
 mod contacts;
 mod data_subject;
 mod events;
@@ -121,6 +122,7 @@ fn all(idempotent: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(queue_tickets::call_next))
         .routes(routes!(queue_tickets::change_status))
         .routes(routes!(events::stream))
+        .routes(routes!(codes::search))
         .merge(idempotent)
 }
 
