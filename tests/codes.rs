@@ -1,7 +1,9 @@
-//! Clinical codes: searching the shipped ICD-10 and ICPC-2 lists by code or words, and who may.
+//! Clinical codes: searching the shipped ICD-10 and ICPC-2 lists by code or words, who may, and an
+//! organization's own lists loaded with `praxis codes import` (run as the real binary).
 
 mod common;
 
+use common::cli::praxis;
 use common::{Backend, TestApp, problem};
 use reqwest::{Method, Response};
 use serde_json::Value;
@@ -99,7 +101,115 @@ async fn reception_may_not_search_codes(backend: Backend) {
     problem(unauthenticated, 401).await;
 }
 
+/// Writes `csv` next to the test database and imports it as the `system` list of `slug`.
+async fn import(app: &TestApp, slug: &str, system: &str, csv: &str) -> common::cli::Run {
+    let file = app.data_dir.path().join(format!("{system}-import.csv"));
+    std::fs::write(&file, csv).unwrap();
+    let file = file.to_str().unwrap().to_owned();
+    praxis(
+        app,
+        &["codes", "import", "--org", slug, "--system", system, &file],
+        None,
+    )
+    .await
+}
+
+async fn an_imported_list_replaces_the_shipped_one_for_its_system(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let clinic = app.clinic("alpha").await;
+    let other = app.clinic("beta").await;
+    let clinician = app.user(&clinic, "kari", &["clinician"]).await;
+    let auditor = app.user(&clinic, "revisor", &["auditor"]).await;
+    let other_clinician = app.user(&other, "ola", &["clinician"]).await;
+
+    let run = import(
+        &app,
+        "alpha",
+        "icd10",
+        "code,title\nz9989,Dependence on other enabling machines and devices\nM54.50,Korsryggsmerter\n",
+    )
+    .await
+    .succeeded();
+    assert_eq!(run.stdout.trim(), "loaded 2 icd10 codes for alpha");
+
+    let imported_only = found(&app, &clinician.token, "system=icd10&q=z9989").await;
+    assert_eq!(codes(&imported_only), [("icd10", "Z99.89")]);
+    assert_eq!(imported_only[0]["source"], "imported");
+    let retitled = found(&app, &clinician.token, "q=korsrygg").await;
+    assert_eq!(codes(&retitled), [("icd10", "M54.50")]);
+    assert_eq!(retitled[0]["source"], "imported");
+    // The imported list is the whole ICD-10 list now; ICPC-2 is still the shipped one.
+    assert!(
+        found(&app, &clinician.token, "system=icd10&q=cervicalgia")
+            .await
+            .is_empty()
+    );
+    let both = found(&app, &clinician.token, "q=L03").await;
+    assert_eq!(codes(&both), [("icpc2", "L03")]);
+    assert_eq!(both[0]["source"], "curated");
+    // Another organization keeps the shipped list.
+    let elsewhere = found(&app, &other_clinician.token, "system=icd10&q=cervicalgia").await;
+    assert_eq!(codes(&elsewhere), [("icd10", "M54.2")]);
+    assert!(found(&app, &other_clinician.token, "q=z9989").await.is_empty());
+
+    // The import is in the organization's audit trail, with the system and the count.
+    let trail = app
+        .authed(
+            Method::GET,
+            "/api/v1/audit-events?action=codes.import",
+            &auditor.token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(trail.status(), 200);
+    let trail: Value = trail.json().await.unwrap();
+    assert_eq!(trail["data"].as_array().unwrap().len(), 1, "{trail}");
+    assert_eq!(trail["data"][0]["actor"]["kind"], "system");
+    assert_eq!(trail["data"][0]["details"]["system"], "icd10");
+    assert_eq!(trail["data"][0]["details"]["count"], 2);
+}
+
+async fn a_bad_file_names_its_line_and_changes_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let clinic = app.clinic("alpha").await;
+    let clinician = app.user(&clinic, "kari", &["clinician"]).await;
+    import(&app, "alpha", "icpc2", "code,title\nL03,Korsryggsymptom\n")
+        .await
+        .succeeded();
+
+    let run = import(
+        &app,
+        "alpha",
+        "icpc2",
+        "code,title\nL02,Ryggsymptom\nL3,Not a rubric\nL84,Ryggsyndrom\n",
+    )
+    .await
+    .failed();
+    assert!(run.stderr.contains("line 3"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+
+    // The list imported before is intact: one code, its title, nothing of the refused file.
+    let listed = found(&app, &clinician.token, "system=icpc2&q=L0").await;
+    assert_eq!(codes(&listed), [("icpc2", "L03")]);
+    assert_eq!(listed[0]["title"], "Korsryggsymptom");
+
+    let empty = import(&app, "alpha", "icpc2", "code,title\n").await.failed();
+    assert!(empty.stderr.contains("no codes"), "{}", empty.stderr);
+    assert_eq!(
+        codes(&found(&app, &clinician.token, "system=icpc2&q=L03").await),
+        [("icpc2", "L03")]
+    );
+
+    let unknown = import(&app, "nowhere", "icpc2", "code,title\nL02,Ryggsymptom\n")
+        .await
+        .failed();
+    assert!(unknown.stderr.contains("organization"), "{}", unknown.stderr);
+}
+
 on_both_backends!(
+    an_imported_list_replaces_the_shipped_one_for_its_system,
+    a_bad_file_names_its_line_and_changes_nothing,
     a_clinician_finds_codes_by_code_or_words,
     bad_searches_name_their_fields,
     reception_may_not_search_codes,

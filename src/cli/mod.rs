@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod codes;
 mod demo;
 mod keys;
 mod serve;
@@ -52,6 +53,13 @@ enum Command {
         config: ConfigArgs,
         #[command(subcommand)]
         command: DemoCommand,
+    },
+    /// Clinical code lists.
+    Codes {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[command(subcommand)]
+        command: codes::CodesCommand,
     },
     /// The audit trail.
     Audit {
@@ -163,6 +171,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }),
         Command::Admin { config, command } => with_store(&runtime, config.load()?, |store| async move {
             admin::run(&store, command).await
+        }),
+        Command::Codes { config, command } => with_store(&runtime, config.load()?, |store| async move {
+            codes::run(&store, command).await
         }),
         Command::Audit { config, command } => with_store(&runtime, config.load()?, |store| async move {
             match command {

@@ -1,18 +1,24 @@
-//! Clinical codes: finding the ICD-10 and ICPC-2 codes a clinician puts on a note.
+//! Clinical codes: finding the ICD-10 and ICPC-2 codes a clinician puts on a note, and loading an
+//! organization's own lists.
 //!
-//! The lists are the ones that ship with Praxis (`praxis_domain::codes::curated`). Searching them reveals
-//! nothing about patients, so a successful search is not audited; a refused one is, like every denial.
+//! For each system an organization searches the list it imported (`praxis codes import`) or, without one,
+//! the list that ships with Praxis (`praxis_domain::codes::curated`). Searching reveals nothing about
+//! patients, so a successful search is not audited; a refused one is, like every denial.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use praxis_domain::access::Permission;
-use praxis_domain::codes::{self, CodeEntry, CodeSystem};
+use praxis_domain::audit::{Actor, Outcome};
+use praxis_domain::codes::{self, Code, CodeEntry, CodeSystem};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
-use super::access::Principal;
-use super::error::{FieldIssue, ServiceResult, Validation};
-use crate::store::Store;
+use super::access::{Principal, RequestMeta};
+use super::audit::{self, EventExt};
+use super::error::{FieldIssue, ServiceError, ServiceResult, Validation};
+use crate::store::{DbTime, Store, Tx};
 
 /// How many codes a search answers when the caller does not say.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -21,24 +27,40 @@ pub const MAX_LIMIT: u32 = 100;
 /// Longer than any code or title words a clinician types into a search box.
 const MAX_QUERY_CHARS: usize = 200;
 
-/// Both shipped lists in one, so that a search over every system ranks code matches of either system
-/// before title matches of either.
-static ALL_CURATED: LazyLock<Vec<CodeEntry>> = LazyLock::new(|| {
-    let mut entries: Vec<CodeEntry> = CodeSystem::ALL
-        .into_iter()
-        .flat_map(|system| codes::curated(system).iter().cloned())
-        .collect();
-    entries.sort_by(|a, b| a.code().cmp(b.code()));
-    entries
-});
-
 /// Where a code's entry comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CodeSource {
     /// The list that ships with Praxis (see docs/codes.md for its source and licence).
     Curated,
+    /// The list the organization imported for this system.
+    Imported,
 }
+
+/// The list an organization searches for one system.
+enum CodeList {
+    Curated(&'static [CodeEntry]),
+    Imported(Arc<Vec<CodeEntry>>),
+}
+
+impl CodeList {
+    fn entries(&self) -> &[CodeEntry] {
+        match self {
+            Self::Curated(entries) => entries,
+            Self::Imported(entries) => entries,
+        }
+    }
+
+    fn source(&self) -> CodeSource {
+        match self {
+            Self::Curated(_) => CodeSource::Curated,
+            Self::Imported(_) => CodeSource::Imported,
+        }
+    }
+}
+
+/// An imported list as last read, with the time of the import it came from.
+type CachedList = (DbTime, Arc<Vec<CodeEntry>>);
 
 /// One code with its title, as a clinician picks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -124,14 +146,21 @@ impl CodeQuery {
     }
 }
 
+/// A full classification has tens of thousands of entries, so each organization's imported lists are read
+/// and folded for search once per import, not for every keystroke. The time of the import tells whether
+/// the copy is current, also when another Praxis instance or the command line imported a new list.
 #[derive(Debug, Clone)]
 pub struct CodeService {
     store: Store,
+    imported: Arc<Mutex<HashMap<(Uuid, CodeSystem), CachedList>>>,
 }
 
 impl CodeService {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            imported: Arc::default(),
+        }
     }
 
     /// Finds codes by code prefix or title words, as [`codes::search`] ranks them, in one system or in
@@ -141,13 +170,104 @@ impl CodeService {
             .require(&self.store, Permission::ClinicalRead, "code.search")
             .await?;
         let query = query.check()?;
-        let entries: &[CodeEntry] = match query.system {
-            Some(system) => codes::curated(system),
-            None => &ALL_CURATED,
+        let systems = match query.system {
+            Some(system) => vec![system],
+            None => CodeSystem::ALL.to_vec(),
         };
+        let mut tx = self.store.begin_read().await?;
+        let mut lists = HashMap::with_capacity(systems.len());
+        for system in systems {
+            lists.insert(
+                system,
+                self.list(&mut tx, principal.organization_id, system).await?,
+            );
+        }
+        tx.commit().await?;
+        let entries = lists.values().flat_map(CodeList::entries);
         Ok(codes::search(entries, &query.q, query.limit)
             .into_iter()
-            .map(|entry| CodeView::new(entry, CodeSource::Curated))
+            .map(|entry| CodeView::new(entry, lists[&entry.system()].source()))
             .collect())
     }
+
+    async fn list(&self, tx: &mut Tx, organization_id: Uuid, system: CodeSystem) -> ServiceResult<CodeList> {
+        let Some(imported_at) = tx
+            .clinical_codes_imported_at(organization_id, system.as_str())
+            .await?
+        else {
+            return Ok(CodeList::Curated(codes::curated(system)));
+        };
+        let key = (organization_id, system);
+        if let Some((at, entries)) = self.cached(&key)
+            && at == imported_at
+        {
+            return Ok(CodeList::Imported(entries));
+        }
+        let rows = tx.clinical_codes(organization_id, system.as_str()).await?;
+        let entries = Arc::new(
+            rows.iter()
+                .map(|(code, title)| stored_entry(system, code, title))
+                .collect::<ServiceResult<Vec<_>>>()?,
+        );
+        self.imported
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key, (imported_at, entries.clone()));
+        Ok(CodeList::Imported(entries))
+    }
+
+    fn cached(&self, key: &(Uuid, CodeSystem)) -> Option<CachedList> {
+        self.imported
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(key)
+            .cloned()
+    }
+}
+
+/// An imported row was checked when it was imported, so one that no longer parses was changed in the
+/// database by hand.
+fn stored_entry(system: CodeSystem, code: &str, title: &str) -> ServiceResult<CodeEntry> {
+    let code = Code::parse(system, code)
+        .map_err(|_| ServiceError::Internal(format!("a stored {system} code does not parse")))?;
+    CodeEntry::new(system, code, title)
+        .map_err(|_| ServiceError::Internal(format!("a stored {system} title is invalid")))
+}
+
+/// Replaces an organization's list of `system` with `entries` (already parsed, so every row is valid) in
+/// one transaction, from the shell, and records it in the audit trail. Answers how many codes were loaded.
+pub async fn import_from_shell(
+    store: &Store,
+    slug: &str,
+    system: CodeSystem,
+    entries: &[CodeEntry],
+) -> ServiceResult<usize> {
+    let mut tx = store.begin_write().await?;
+    let organization = tx
+        .organization_by_slug(slug)
+        .await?
+        .ok_or(ServiceError::NotFound("organization"))?;
+    let rows: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|entry| (entry.code().as_str(), entry.title()))
+        .collect();
+    tx.replace_clinical_codes(
+        organization.organization_id,
+        system.as_str(),
+        &rows,
+        DbTime::now(),
+    )
+    .await?;
+    let event = audit::event(
+        organization.organization_id,
+        Actor::System,
+        None,
+        &RequestMeta::default(),
+        "codes.import",
+        Outcome::Success,
+    )
+    .details(serde_json::json!({ "system": system.as_str(), "count": rows.len() }));
+    tx.append_audit(event).await?;
+    tx.commit().await?;
+    Ok(rows.len())
 }

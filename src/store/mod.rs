@@ -6,6 +6,7 @@
 mod api_keys;
 mod appointments;
 mod audit;
+mod codes;
 mod contacts;
 mod data_dir;
 mod data_keys;

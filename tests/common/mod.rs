@@ -2,6 +2,7 @@
 //! PostgreSQL, spoken to over HTTP.
 #![allow(dead_code, unused_imports)] // each test binary uses a different part of the harness
 
+pub mod cli;
 pub mod clinic;
 pub mod postgres;
 pub mod scheduling;

@@ -236,8 +236,13 @@ fn load_shipped(system: CodeSystem, text: &str) -> Vec<CodeEntry> {
 /// Finds up to `limit` entries for what a clinician typed: entries whose code starts with the query (case
 /// ignored, dot optional, so `m545` finds `M54.50`) come first, then entries whose title has, for every
 /// word of the query, a word starting with it (case and accents ignored, so `ostéo` finds
-/// "Osteoarthrosis"). Each group is in code order. A query with no letters or digits finds nothing.
-pub fn search<'a>(entries: &'a [CodeEntry], query: &str, limit: usize) -> Vec<&'a CodeEntry> {
+/// "Osteoarthrosis"). Each group is in code order, so `entries` may chain several lists in any order. A
+/// query with no letters or digits finds nothing.
+pub fn search<'a>(
+    entries: impl IntoIterator<Item = &'a CodeEntry>,
+    query: &str,
+    limit: usize,
+) -> Vec<&'a CodeEntry> {
     let query_code: Vec<char> = query
         .trim()
         .chars()
