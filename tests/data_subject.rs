@@ -222,7 +222,7 @@ async fn an_export_holds_the_record_and_its_audit_trail(backend: Backend) {
     problem(missing, 404).await;
 }
 
-async fn an_export_holds_the_patients_appointments(backend: Backend) {
+async fn an_export_holds_the_patients_appointments_and_waitlist(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let clinic = app.clinic("booked").await;
     let patient = create(&app, &clinic, kari()).await;
@@ -501,7 +501,7 @@ async fn only_admins_handle_requests_and_auditors_read_the_register(backend: Bac
 
 on_both_backends!(
     an_export_holds_the_record_and_its_audit_trail,
-    an_export_holds_the_patients_appointments,
+    an_export_holds_the_patients_appointments_and_waitlist,
     erasure_within_retention_needs_a_legal_reason_and_shreds_the_record,
     without_a_retention_rule_erasure_needs_no_reason,
     only_admins_handle_requests_and_auditors_read_the_register,

@@ -19,7 +19,7 @@ use super::contacts::{ContactService, PatientContactView};
 use super::error::{FieldIssue, ServiceError, ServiceResult};
 use super::page::{Listing, PageRequest};
 use super::patients::{PatientService, PatientView};
-use super::scheduling::{AppointmentView, SchedulingService};
+use super::scheduling::{AppointmentView, SchedulingService, WaitlistEntryView};
 use crate::store::{AuditFilter, AuditRow, DataSubjectRequestRow, DbTime, KeyTable, Store, Tx};
 
 /// The longest legal reason accepted, in characters.
@@ -93,6 +93,8 @@ pub struct PatientExport {
     pub contacts: Vec<PatientContactView>,
     /// Every appointment of the patient, cancelled ones included, by start.
     pub appointments: Vec<AppointmentView>,
+    /// Every waitlist entry of the patient, oldest first.
+    pub waitlist: Vec<WaitlistEntryView>,
     /// Every event about the patient, oldest first.
     pub audit_events: Vec<AuditRow>,
     pub request: DataSubjectRequestView,
@@ -158,6 +160,10 @@ impl DataSubjectService {
             .scheduling
             .appointments_of_patient(&mut tx, principal.organization_id, patient_id)
             .await?;
+        let waitlist = self
+            .scheduling
+            .waitlist_of_patient(&mut tx, principal.organization_id, patient_id)
+            .await?;
         let audit_events = patient_events(&mut tx, principal.organization_id, patient_id).await?;
         let now = DbTime::now();
         let row = DataSubjectRequestRow {
@@ -187,6 +193,7 @@ impl DataSubjectService {
             patient,
             contacts,
             appointments,
+            waitlist,
             audit_events,
             request: row.into(),
         })

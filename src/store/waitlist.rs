@@ -125,7 +125,24 @@ impl Tx {
             .await?))
     }
 
-    /// An entry's windows that overlap `[from, to)`, by start.
+    /// Every entry of one patient, whatever its status, oldest first.
+    pub async fn waitlist_entries_of_patient(
+        &mut self,
+        organization_id: Uuid,
+        patient_id: Uuid,
+    ) -> Result<Vec<WaitlistEntryRow>, StoreError> {
+        let sql = format!(
+            "select {ENTRY_COLUMNS} from waitlist_entry where organization_id = $1 and patient_id = $2
+             order by created_at, entry_id"
+        );
+        Ok(on_conn!(self, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(organization_id)
+            .bind(patient_id)
+            .fetch_all(conn)
+            .await?))
+    }
+
+    /// An entry's windows, by start.
     pub async fn waitlist_windows(
         &mut self,
         organization_id: Uuid,

@@ -18,7 +18,7 @@ use crate::services::contacts::PatientContactView;
 use crate::services::data_subject::{DataSubjectRequestView, DataSubjectService, RequestKind};
 use crate::services::page::PageRequest;
 use crate::services::patients::PatientView;
-use crate::services::scheduling::AppointmentView;
+use crate::services::scheduling::{AppointmentView, WaitlistEntryView};
 
 /// The version of the export document; a reader should check it before reading the rest.
 pub const EXPORT_FORMAT: &str = "praxis.patient-export.v1";
@@ -48,6 +48,7 @@ pub struct ExportParams {
         "start": "2027-03-01T09:00:00+01:00", "end": "2027-03-01T09:45:00+01:00", "status": "completed",
         "cancel_reason": null, "cancelled_by": null, "cancelled_at": null, "late_cancellation": false, "override_reason": null,
         "version": 4, "created_at": "2026-11-23T09:00:00Z", "updated_at": "2027-03-01T09:50:00Z"}],
+    "waitlist": [],
     "audit_events": [{"seq": 7, "occurred_at": "2026-11-23T09:00:00Z", "actor": {"kind": "user", "id": "0193b1f4-6666-7c3e-9a43-2f0f6f8e4b11"},
         "actor_role": "reception", "action": "patient.create", "entity_type": "patient", "entity_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11",
         "patient_id": "0193b1f4-5a53-7c3e-9a43-2f0f6f8e4b11", "outcome": "success", "request_id": "0193b1f4-7777-7c3e-9a43-2f0f6f8e4b11",
@@ -65,6 +66,8 @@ pub struct PatientExportDocument {
     contacts: Vec<PatientContactView>,
     /// Every appointment of the patient, cancelled ones included, by start.
     appointments: Vec<AppointmentView>,
+    /// Every waitlist entry of the patient, oldest first.
+    waitlist: Vec<WaitlistEntryView>,
     /// Every audit event about the patient, oldest first, this export excepted.
     audit_events: Vec<AuditEventView>,
     // Encounters, invoices and messages join here as top-level members as they land; an addition keeps
@@ -108,6 +111,7 @@ pub async fn export(
         patient: export.patient,
         contacts: export.contacts,
         appointments: export.appointments,
+        waitlist: export.waitlist,
         audit_events,
     };
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"patient-{id}.json\""))

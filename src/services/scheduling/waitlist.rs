@@ -293,6 +293,25 @@ impl SchedulingService {
         Ok(views)
     }
 
+    /// Every waitlist entry of a patient, inside the caller's transaction: for the patient's data export,
+    /// which audits itself.
+    pub async fn waitlist_of_patient(
+        &self,
+        tx: &mut Tx,
+        organization_id: Uuid,
+        patient_id: Uuid,
+    ) -> ServiceResult<Vec<WaitlistEntryView>> {
+        let rows = tx
+            .waitlist_entries_of_patient(organization_id, patient_id)
+            .await?;
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            let windows = tx.waitlist_windows(organization_id, row.entry_id).await?;
+            views.push(entry_view(row, windows));
+        }
+        Ok(views)
+    }
+
     /// Takes an entry off the waitlist; its open offers are withdrawn.
     pub async fn remove_waitlist_entry(&self, principal: &Principal, id: Uuid) -> ServiceResult<()> {
         principal
