@@ -110,47 +110,112 @@ fn update_sql(table: &str, columns: &str) -> String {
     )
 }
 
-/// Binds a row's columns in the order of its column list; one definition per table serves insert and update.
-macro_rules! bind_row {
-    ($query:expr, $row:expr, [$($field:ident),+]) => {
-        $query$(.bind(&$row.$field))+
+/// `insert_<name>` and `update_<name>` for a versioned record table: one column list and one field list
+/// serve both, so an insert and an update always bind the same values in the same order.
+macro_rules! versioned_writes {
+    ($insert:ident, $update:ident, $row:ty, $table:literal, $columns:expr, [$($field:ident),+ $(,)?]) => {
+        impl Tx {
+            pub async fn $insert(&mut self, row: &$row) -> Result<(), StoreError> {
+                let sql = insert_sql($table, $columns);
+                on_conn!(self, |conn| sqlx::query(sqlx::AssertSqlSafe(sql))
+                    $(.bind(&row.$field))+
+                    .execute(conn)
+                    .await?
+                    .rows_affected());
+                Ok(())
+            }
+
+            /// Writes every column when the stored version is `row.version - 1`; false when someone changed
+            /// it first.
+            pub async fn $update(&mut self, row: &$row) -> Result<bool, StoreError> {
+                let sql = update_sql($table, $columns);
+                let affected = on_conn!(self, |conn| sqlx::query(sqlx::AssertSqlSafe(sql))
+                    $(.bind(&row.$field))+
+                    .execute(conn)
+                    .await?
+                    .rows_affected());
+                Ok(affected == 1)
+            }
+        }
     };
 }
 
+versioned_writes!(
+    insert_practitioner,
+    update_practitioner,
+    PractitionerRow,
+    "practitioner",
+    PRACTITIONER_COLUMNS,
+    [
+        practitioner_id,
+        organization_id,
+        name,
+        user_id,
+        active,
+        version,
+        created_at,
+        updated_at
+    ]
+);
+versioned_writes!(
+    insert_resource,
+    update_resource,
+    ResourceRow,
+    "resource",
+    RESOURCE_COLUMNS,
+    [
+        resource_id,
+        organization_id,
+        name,
+        kind,
+        active,
+        version,
+        created_at,
+        updated_at
+    ]
+);
+versioned_writes!(
+    insert_service,
+    update_service,
+    ServiceRow,
+    "service",
+    SERVICE_COLUMNS,
+    [
+        service_id,
+        organization_id,
+        name,
+        duration_minutes,
+        buffer_before_minutes,
+        buffer_after_minutes,
+        price_minor,
+        colour,
+        active,
+        version,
+        created_at,
+        updated_at,
+    ]
+);
+versioned_writes!(
+    insert_time_block,
+    update_time_block,
+    TimeBlockRow,
+    "time_block",
+    BLOCK_COLUMNS,
+    [
+        time_block_id,
+        organization_id,
+        practitioner_id,
+        resource_id,
+        kind,
+        start_at,
+        end_at,
+        version,
+        created_at,
+        updated_at,
+    ]
+);
+
 impl Tx {
-    pub async fn insert_practitioner(&mut self, row: &PractitionerRow) -> Result<(), StoreError> {
-        self.write_practitioner(insert_sql("practitioner", PRACTITIONER_COLUMNS), row)
-            .await
-            .map(drop)
-    }
-
-    pub async fn update_practitioner(&mut self, row: &PractitionerRow) -> Result<bool, StoreError> {
-        Ok(self
-            .write_practitioner(update_sql("practitioner", PRACTITIONER_COLUMNS), row)
-            .await?
-            == 1)
-    }
-
-    async fn write_practitioner(&mut self, sql: String, row: &PractitionerRow) -> Result<u64, StoreError> {
-        Ok(on_conn!(self, |conn| bind_row!(
-            sqlx::query(sqlx::AssertSqlSafe(sql)),
-            row,
-            [
-                practitioner_id,
-                organization_id,
-                name,
-                user_id,
-                active,
-                version,
-                created_at,
-                updated_at
-            ]
-        )
-        .execute(conn)
-        .await?
-        .rows_affected()))
-    }
-
     pub async fn practitioner(
         &mut self,
         organization_id: Uuid,
@@ -202,39 +267,6 @@ impl Tx {
         .await
     }
 
-    pub async fn insert_resource(&mut self, row: &ResourceRow) -> Result<(), StoreError> {
-        self.write_resource(insert_sql("resource", RESOURCE_COLUMNS), row)
-            .await
-            .map(drop)
-    }
-
-    pub async fn update_resource(&mut self, row: &ResourceRow) -> Result<bool, StoreError> {
-        Ok(self
-            .write_resource(update_sql("resource", RESOURCE_COLUMNS), row)
-            .await?
-            == 1)
-    }
-
-    async fn write_resource(&mut self, sql: String, row: &ResourceRow) -> Result<u64, StoreError> {
-        Ok(on_conn!(self, |conn| bind_row!(
-            sqlx::query(sqlx::AssertSqlSafe(sql)),
-            row,
-            [
-                resource_id,
-                organization_id,
-                name,
-                kind,
-                active,
-                version,
-                created_at,
-                updated_at
-            ]
-        )
-        .execute(conn)
-        .await?
-        .rows_affected()))
-    }
-
     pub async fn resource(
         &mut self,
         organization_id: Uuid,
@@ -252,43 +284,6 @@ impl Tx {
     ) -> Result<Vec<ResourceRow>, StoreError> {
         self.records_after("resource", RESOURCE_COLUMNS, organization_id, after, limit)
             .await
-    }
-
-    pub async fn insert_service(&mut self, row: &ServiceRow) -> Result<(), StoreError> {
-        self.write_service(insert_sql("service", SERVICE_COLUMNS), row)
-            .await
-            .map(drop)
-    }
-
-    pub async fn update_service(&mut self, row: &ServiceRow) -> Result<bool, StoreError> {
-        Ok(self
-            .write_service(update_sql("service", SERVICE_COLUMNS), row)
-            .await?
-            == 1)
-    }
-
-    async fn write_service(&mut self, sql: String, row: &ServiceRow) -> Result<u64, StoreError> {
-        Ok(on_conn!(self, |conn| bind_row!(
-            sqlx::query(sqlx::AssertSqlSafe(sql)),
-            row,
-            [
-                service_id,
-                organization_id,
-                name,
-                duration_minutes,
-                buffer_before_minutes,
-                buffer_after_minutes,
-                price_minor,
-                colour,
-                active,
-                version,
-                created_at,
-                updated_at
-            ]
-        )
-        .execute(conn)
-        .await?
-        .rows_affected()))
     }
 
     pub async fn service(
@@ -399,41 +394,6 @@ impl Tx {
             }
         });
         Ok(())
-    }
-
-    pub async fn insert_time_block(&mut self, row: &TimeBlockRow) -> Result<(), StoreError> {
-        self.write_time_block(insert_sql("time_block", BLOCK_COLUMNS), row)
-            .await
-            .map(drop)
-    }
-
-    pub async fn update_time_block(&mut self, row: &TimeBlockRow) -> Result<bool, StoreError> {
-        Ok(self
-            .write_time_block(update_sql("time_block", BLOCK_COLUMNS), row)
-            .await?
-            == 1)
-    }
-
-    async fn write_time_block(&mut self, sql: String, row: &TimeBlockRow) -> Result<u64, StoreError> {
-        Ok(on_conn!(self, |conn| bind_row!(
-            sqlx::query(sqlx::AssertSqlSafe(sql)),
-            row,
-            [
-                time_block_id,
-                organization_id,
-                practitioner_id,
-                resource_id,
-                kind,
-                start_at,
-                end_at,
-                version,
-                created_at,
-                updated_at
-            ]
-        )
-        .execute(conn)
-        .await?
-        .rows_affected()))
     }
 
     pub async fn delete_time_block(

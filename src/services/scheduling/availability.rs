@@ -270,31 +270,28 @@ impl SchedulingService {
         let offering = tx
             .service_practitioners(organization_id, service.service_id)
             .await?;
-        let practitioners = match query.practitioner_id {
-            Some(id) => {
+        let candidates = match query.practitioner_id {
+            Some(id) if !offering.contains(&id) => {
                 practitioner_row(&mut tx, organization_id, id).await?;
-                if !offering.contains(&id) {
-                    return Err(ServiceError::Conflict(
-                        "this practitioner does not offer this service".to_owned(),
-                    ));
-                }
-                vec![id]
+                return Err(ServiceError::Conflict(
+                    "this practitioner does not offer this service".to_owned(),
+                ));
             }
+            Some(id) => vec![id],
             None => offering,
         };
+        let mut practitioners = Vec::with_capacity(candidates.len());
+        for id in candidates {
+            practitioners.push(practitioner_row(&mut tx, organization_id, id).await?);
+        }
         let now = Timestamp::now();
         let mut slots = Vec::new();
         if service.active && requested.end() > now {
             let window = Interval::new(requested.start().max(now), requested.end())
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
             let rules = slot_rules(&service, SignedDuration::from_mins(step_minutes));
-            for practitioner_id in practitioners {
-                if !practitioner_row(&mut tx, organization_id, practitioner_id)
-                    .await?
-                    .active
-                {
-                    continue;
-                }
+            for practitioner in practitioners.iter().filter(|row| row.active) {
+                let practitioner_id = practitioner.practitioner_id;
                 let calendar = Calendar::read(
                     &mut tx,
                     &tz,
